@@ -1,0 +1,77 @@
+//! The command line, as clap definitions: every flag and subcommand lives here and nowhere else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// vestige: a fast architecture guard that keeps removed code from coming back.
+#[derive(Debug, Parser)]
+#[command(name = "vestige", version, about, propagate_version = true)]
+pub struct Cli {
+    /// When to use colours: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// vestige's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan the tree and report every forbidden reference.
+    Check(CheckArgs),
+}
+
+/// Arguments of `vestige check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to scan (default: the rule file's whole scan scope). They still obey
+    /// the rule file's roots, excludes and .gitignore.
+    pub paths: Vec<PathBuf>,
+
+    /// The rule file (default: the first vestige.toml or .vestige.toml in the current directory or
+    /// an ancestor).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The project root that scan roots and path patterns are relative to (default: the
+    /// directory holding the rule file).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Number of threads to scan with (default: one per CPU).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Print nothing but errors; the exit code tells the result.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// The output formats of `vestige check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One diagnostic per finding with the source line, then a summary.
+    Human,
+    /// One `path:line:column: severity[rule]: message` line per finding.
+    Short,
+    /// One JSON document with every finding and a summary.
+    Json,
+}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}

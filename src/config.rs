@@ -1,0 +1,316 @@
+//! The rule file: finding it, reading it, and deserializing it into plain structs that mirror the
+//! TOML. Nothing here knows what a rule means; `rules` compiles these structs once all is known, and
+//! every mistake, from either step, is reported as a diagnostic that points into the file.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::finding::Severity;
+
+/// The file names looked for, in this order, in the current directory and each ancestor.
+pub const FILE_NAMES: [&str; 2] = ["vestige.toml", ".vestige.toml"];
+
+/// The whole rule file, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// What to scan.
+    #[serde(default)]
+    pub scan: RawScan,
+    /// The rules, in file order.
+    #[serde(default)]
+    pub rule: Vec<Spanned<RawRule>>,
+}
+
+/// The `[scan]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawScan {
+    /// Directories to scan, relative to the project root.
+    pub roots: Vec<Spanned<String>>,
+    /// Gitignore-style patterns, relative to the project root, of paths never scanned.
+    pub exclude: Vec<Spanned<String>>,
+    /// Whether .gitignore, .ignore and .git/info/exclude are honoured.
+    pub gitignore: bool,
+    /// Whether dot-files and dot-directories are scanned.
+    pub hidden: bool,
+}
+
+impl Default for RawScan {
+    fn default() -> Self {
+        Self {
+            roots: vec![Spanned::new(0..0, ".".to_owned())],
+            exclude: Vec::new(),
+            gitignore: true,
+            hidden: false,
+        }
+    }
+}
+
+/// One `[[rule]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    /// Unique identifier, shown as the diagnostic's code.
+    pub id: Spanned<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do instead.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// How serious a finding is.
+    #[serde(default)]
+    pub severity: Severity,
+    /// Literal tokens.
+    #[serde(default)]
+    pub tokens: Vec<Spanned<String>>,
+    /// Regular expressions, used as written.
+    #[serde(default)]
+    pub patterns: Vec<Spanned<String>>,
+    /// How tokens must be delimited.
+    #[serde(default, rename = "match")]
+    pub match_mode: MatchMode,
+    /// Whether tokens and patterns match case-sensitively.
+    #[serde(default = "yes")]
+    pub case_sensitive: bool,
+    /// Gitignore-style patterns of the only paths the rule applies to.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Gitignore-style patterns of paths the rule does not apply to.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a token must be delimited to count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// Neither neighbour byte may be `[A-Za-z0-9_]`.
+    #[default]
+    Word,
+    /// Anywhere.
+    Substring,
+}
+
+/// A rule file read from disk together with its text, for diagnostics.
+#[derive(Debug)]
+pub struct ConfigFile {
+    /// Where the file was read from, absolute.
+    pub path: PathBuf,
+    /// The path shown in diagnostics: relative to the current directory when inside it.
+    pub name: String,
+    /// The file's text.
+    pub source: Arc<String>,
+}
+
+impl ConfigFile {
+    /// Reads the rule file at the absolute `path`, named relative to `cwd` in diagnostics.
+    pub fn read(path: &Path, cwd: &Path) -> miette::Result<Self> {
+        let name = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| miette::miette!("cannot read rule file {name}: {err}"))?;
+        Ok(Self {
+            path: path.to_owned(),
+            name,
+            source: Arc::new(text),
+        })
+    }
+
+    /// Deserializes the file, turning any TOML or schema error into a diagnostic.
+    pub fn parse(&self) -> miette::Result<RawConfig> {
+        toml::from_str(&self.source).map_err(|err| {
+            let span = err.span().unwrap_or(0..0);
+            let message = err.message().trim_end().to_owned();
+            let help = suggestion(&message);
+            self.error(span, message, "here", help).into()
+        })
+    }
+
+    /// A diagnostic pointing at `span` of this file.
+    pub fn error(
+        &self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) -> RuleFileError {
+        RuleFileError {
+            message: message.into(),
+            src: NamedSource::new(self.name.clone(), Arc::clone(&self.source)),
+            span: span.into(),
+            label: label.into(),
+            help,
+        }
+    }
+}
+
+/// A mistake in the rule file, shown with the offending span.
+#[derive(Debug, Diagnostic, thiserror::Error)]
+#[error("{message}")]
+pub struct RuleFileError {
+    message: String,
+    #[source_code]
+    src: NamedSource<Arc<String>>,
+    #[label("{label}")]
+    span: SourceSpan,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// Every mistake found in one rule file.
+#[derive(Debug, Diagnostic, thiserror::Error)]
+#[error("{name} has {} errors", errors.len())]
+pub struct RuleFileErrors {
+    name: String,
+    #[related]
+    errors: Vec<RuleFileError>,
+}
+
+impl RuleFileErrors {
+    /// The mistakes, in file order.
+    pub fn errors(&self) -> &[RuleFileError] {
+        &self.errors
+    }
+
+    /// Turns a non-empty list of mistakes into one report: the mistake itself when there is one.
+    pub fn report(file: &ConfigFile, mut errors: Vec<RuleFileError>) -> miette::Report {
+        if errors.len() == 1 {
+            miette::Report::new(errors.remove(0))
+        } else {
+            miette::Report::new(Self {
+                name: file.name.clone(),
+                errors,
+            })
+        }
+    }
+}
+
+/// The rule file to use: `explicit` if given, else the first one found from `start` upwards.
+pub fn locate(explicit: Option<&Path>, start: &Path) -> miette::Result<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.to_owned());
+    }
+    for dir in start.ancestors() {
+        for name in FILE_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+    }
+    Err(miette::miette!(
+        help = "create one with the rules to enforce, or pass --config FILE",
+        "no rule file found: looked for {} in {} and every directory above it",
+        FILE_NAMES.join(" and "),
+        start.display()
+    ))
+}
+
+/// Suggests the nearest expected word for serde's "unknown field/variant `x`, expected ..." errors.
+fn suggestion(message: &str) -> Option<String> {
+    let words = backticked(message);
+    let (unknown, expected) = words.split_first()?;
+    if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {
+        return None;
+    }
+    match did_you_mean(unknown, expected.iter().copied()) {
+        Some(best) => Some(format!("did you mean `{best}`?")),
+        None if !expected.is_empty() => Some(format!("expected one of: {}", expected.join(", "))),
+        None => None,
+    }
+}
+
+/// The words between backticks in `text`, in order.
+fn backticked(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+/// The candidate closest to `word`, if one is close enough to be a likely misspelling.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, c)| d <= (c.chars().count().max(3) / 3))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between two strings, counted in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+impl fmt::Display for MatchMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Word => "word",
+            Self::Substring => "substring",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("tokens", "tokens"), 0);
+        assert_eq!(edit_distance("tokns", "tokens"), 1);
+        assert_eq!(edit_distance("tokenz", "tokens"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("Übel", "Ubel"), 1);
+    }
+
+    #[test]
+    fn did_you_mean_only_suggests_close_words() {
+        let keys = ["id", "message", "tokens", "patterns"];
+        assert_eq!(did_you_mean("tokns", keys), Some("tokens"));
+        assert_eq!(did_you_mean("mesage", keys), Some("message"));
+        assert_eq!(did_you_mean("colour", keys), None);
+    }
+
+    #[test]
+    fn suggestion_reads_serde_messages() {
+        assert_eq!(
+            suggestion("unknown field `tokns`, expected one of `id`, `tokens`").as_deref(),
+            Some("did you mean `tokens`?")
+        );
+        assert_eq!(
+            suggestion("unknown variant `fatal`, expected one of `error`, `warning`, `note`")
+                .as_deref(),
+            Some("expected one of: error, warning, note")
+        );
+        assert_eq!(
+            suggestion("invalid type: integer `1`, expected a string"),
+            None
+        );
+    }
+}

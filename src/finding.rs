@@ -1,0 +1,74 @@
+//! What a scan produces: one `Finding` per forbidden reference, carrying everything a report needs
+//! (position, matched text, the source line), so that no later stage touches the file again.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is; only `error` fails the run.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails the run.
+    #[default]
+    Error,
+    /// Reported, does not fail the run.
+    Warning,
+    /// Informational.
+    Note,
+}
+
+impl Severity {
+    /// The lowercase name used in the rule file and in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One forbidden reference in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Index of the rule in the compiled rule set.
+    pub rule: usize,
+    /// Path relative to the project root, `/`-separated.
+    pub path: String,
+    /// 1-based line of the first matched byte.
+    pub line: usize,
+    /// 1-based column, in characters, of the first matched byte.
+    pub column: usize,
+    /// 1-based line of the last matched byte.
+    pub end_line: usize,
+    /// 1-based column, in characters, just past the match (exclusive).
+    pub end_column: usize,
+    /// 0-based byte offset of the match in the file.
+    pub byte_offset: usize,
+    /// The matched text, invalid UTF-8 shown as U+FFFD.
+    pub matched: String,
+    /// The token or pattern of the rule that matched.
+    pub needle: String,
+    /// The source lines the match spans.
+    pub snippet: Snippet,
+}
+
+/// The source lines around a finding, as displayed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The lines, joined by `\n`, without line terminators.
+    pub text: String,
+    /// 1-based line number of the first line of `text`.
+    pub first_line: usize,
+    /// Byte range of the match within `text`.
+    pub span: std::ops::Range<usize>,
+}

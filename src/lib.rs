@@ -1,0 +1,231 @@
+//! vestige: a fast architecture guard that keeps removed code from coming back.
+//!
+//! The pipeline, one module per stage: `config` reads the rule file, `rules` compiles it,
+//! `walk` picks the files, `scan` turns each file into `finding`s, and `report` writes them in
+//! the chosen format. `run` wires the stages together; `main.rs` only maps its outcome to an exit
+//! code.
+
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod matcher;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod walk;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use miette::Diagnostic;
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
+use crate::config::{ConfigFile, RuleFileErrors};
+use crate::finding::{Finding, Severity};
+use crate::report::{Report, Style, Summary};
+use crate::rules::RuleSet;
+use crate::scan::{Scanned, Scanner};
+use crate::walk::Walk;
+
+/// How a run ended, short of a fatal error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Findings of error severity.
+    pub errors: usize,
+    /// Files or directories that could not be read.
+    pub problems: usize,
+}
+
+impl Outcome {
+    /// 2 if part of the tree could not be read, else 1 if an error-severity finding was made,
+    /// else 0.
+    pub fn exit_code(self) -> u8 {
+        if self.problems > 0 {
+            2
+        } else {
+            u8::from(self.errors > 0)
+        }
+    }
+}
+
+/// Writing the report failed.
+#[derive(Debug, Diagnostic, thiserror::Error)]
+#[error("cannot write the report: {0}")]
+struct OutputError(#[source] io::Error);
+
+/// Runs the command `cli` describes.
+pub fn run(cli: &Cli) -> miette::Result<Outcome> {
+    match &cli.command {
+        Command::Check(args) => check(cli, args),
+    }
+}
+
+/// Whether `err` is a write to a closed pipe, which ends the run quietly.
+pub fn is_broken_pipe(err: &miette::Report) -> bool {
+    err.downcast_ref::<OutputError>()
+        .is_some_and(|e| e.0.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// `err` drawn as diagnostics for standard error; several rule-file mistakes are drawn one by one.
+pub fn render_error(cli: &Cli, err: &miette::Report) -> String {
+    let handler = report::handler(style(cli.color, io::stderr().is_terminal()));
+    let mut text = String::new();
+    let mut draw = |diagnostic: &dyn Diagnostic| {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        if handler.render_report(&mut text, diagnostic).is_err() {
+            text.push_str(&format!("error: {diagnostic}\n"));
+        }
+    };
+    match err.downcast_ref::<RuleFileErrors>() {
+        Some(list) => {
+            list.errors().iter().for_each(|e| draw(e));
+            text.push_str(&format!("\nerror: {list}\n"));
+        }
+        None => draw(err.as_ref()),
+    }
+    text
+}
+
+fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
+    let cwd = std::env::current_dir()
+        .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
+    let config_path = walk::absolute(&cwd, &config::locate(args.config.as_deref(), &cwd)?);
+    let file = ConfigFile::read(&config_path, &cwd)?;
+    let raw = file.parse()?;
+    let root = match &args.root {
+        Some(root) => walk::absolute(&cwd, root),
+        None => config_path.parent().unwrap_or(&cwd).to_owned(),
+    };
+    if !root.is_dir() {
+        miette::bail!("the project root {} is not a directory", root.display());
+    }
+    let rules = rules::compile(&file, raw, &root)?;
+    let paths: Vec<PathBuf> = args.paths.iter().map(|p| walk::absolute(&cwd, p)).collect();
+    let walk = Walk::new(&rules.scope, &paths)
+        .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
+
+    let started = Instant::now();
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let collectors = walk.run(threads, || Collector::new(&rules, &root));
+    let mut summary = Summary::default();
+    let mut findings = Vec::new();
+    let mut problems = Vec::new();
+    for collector in collectors {
+        summary.files_scanned += collector.files;
+        summary.bytes_scanned += collector.bytes;
+        findings.extend(collector.findings);
+        problems.extend(collector.problems);
+    }
+    sort(&mut findings, &rules);
+    problems.sort();
+    summary.tally(&findings, &rules.rules);
+    summary.elapsed = started.elapsed();
+
+    if !args.quiet {
+        let report = Report {
+            rules: &rules.rules,
+            findings: &findings,
+            summary: &summary,
+        };
+        let stdout = io::stdout();
+        let style = style(cli.color, stdout.is_terminal());
+        let mut out = io::BufWriter::new(stdout.lock());
+        report::reporter(args.format, style)
+            .write(&report, &mut out)
+            .and_then(|()| out.flush())
+            .map_err(OutputError)?;
+    }
+    let mut stderr = io::stderr().lock();
+    for problem in &problems {
+        let _ = writeln!(stderr, "vestige: {problem}");
+    }
+    if !args.quiet && args.format != Format::Json {
+        let _ = writeln!(stderr, "{}", summary.line());
+    }
+    Ok(Outcome {
+        errors: summary.count(Severity::Error),
+        problems: problems.len(),
+    })
+}
+
+/// Sorts findings by path (byte order), line, column, then rule id.
+fn sort(findings: &mut [Finding], rules: &RuleSet) {
+    findings.sort_unstable_by(|a, b| {
+        (
+            &a.path,
+            a.line,
+            a.column,
+            &rules.rules[a.rule].id,
+            a.byte_offset,
+            a.end_column,
+        )
+            .cmp(&(
+                &b.path,
+                b.line,
+                b.column,
+                &rules.rules[b.rule].id,
+                b.byte_offset,
+                b.end_column,
+            ))
+    });
+}
+
+/// How to draw human output on a stream that is or is not a terminal.
+fn style(choice: ColorChoice, terminal: bool) -> Style {
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    Style {
+        color,
+        unicode: terminal,
+    }
+}
+
+/// One walker thread's scanner and everything it found.
+struct Collector<'r> {
+    scanner: Scanner<'r>,
+    root: &'r Path,
+    findings: Vec<Finding>,
+    problems: Vec<String>,
+    files: u64,
+    bytes: u64,
+}
+
+impl<'r> Collector<'r> {
+    fn new(rules: &'r RuleSet, root: &'r Path) -> Self {
+        Self {
+            scanner: Scanner::new(rules),
+            root,
+            findings: Vec::new(),
+            problems: Vec::new(),
+            files: 0,
+            bytes: 0,
+        }
+    }
+}
+
+impl walk::Visitor for Collector<'_> {
+    fn file(&mut self, path: &Path) {
+        let rel = walk::relative(self.root, path);
+        match self.scanner.scan(path, &rel, &mut self.findings) {
+            Ok(Scanned::Text(bytes)) => {
+                self.files += 1;
+                self.bytes += bytes;
+            }
+            Ok(Scanned::Binary | Scanned::OutOfScope) => {}
+            Err(err) => self.problems.push(format!("{rel}: {err}")),
+        }
+    }
+
+    fn error(&mut self, error: ignore::Error) {
+        self.problems.push(error.to_string());
+    }
+}

@@ -1,0 +1,149 @@
+//! The default format: one miette diagnostic per finding, with the source line and the match
+//! underlined. Colour and box drawing only when asked for or on a terminal.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{Report, Reporter};
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
+
+/// How diagnostics are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Use ANSI colours.
+    pub color: bool,
+    /// Use Unicode box drawing instead of ASCII.
+    pub unicode: bool,
+}
+
+/// The miette handler that draws every diagnostic vestige prints, findings and errors alike.
+pub fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = match (style.unicode, style.color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, true) => GraphicalTheme::ascii(),
+        (false, false) => GraphicalTheme::none(),
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+}
+
+/// The human reporter.
+pub(super) struct Human {
+    pub(super) style: Style,
+}
+
+impl Reporter for Human {
+    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let handler = handler(self.style);
+        let mut text = String::new();
+        for (i, finding) in report.findings.iter().enumerate() {
+            text.clear();
+            if i > 0 {
+                text.push('\n');
+            }
+            let diagnostic = FindingDiagnostic {
+                finding,
+                rule: &report.rules[finding.rule],
+                source: SnippetSource(finding),
+            };
+            handler
+                .render_report(&mut text, &diagnostic)
+                .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+            out.write_all(text.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// One finding seen as a miette diagnostic.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    rule: &'a Rule,
+    source: SnippetSource<'a>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic")
+            .field("rule", &self.rule.id)
+            .field("path", &self.finding.path)
+            .finish()
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rule.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.rule.id))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.rule.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.rule
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let finding = self.finding;
+        let label = if finding.matched == finding.needle {
+            "forbidden".to_owned()
+        } else {
+            format!("matches `{}`", finding.needle)
+        };
+        let span = SourceSpan::from(finding.snippet.span.clone());
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(label), span),
+        )))
+    }
+}
+
+/// A finding's snippet as miette source code that knows its true line and column.
+struct SnippetSource<'a>(&'a Finding);
+
+impl SourceCode for SnippetSource<'_> {
+    fn read_span<'a>(
+        &'a self,
+        _span: &SourceSpan,
+        _before: usize,
+        _after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let finding = self.0;
+        let text = &finding.snippet.text;
+        Ok(Box::new(MietteSpanContents::new_named(
+            finding.path.clone(),
+            text.as_bytes(),
+            SourceSpan::from(0..text.len()),
+            finding.snippet.first_line - 1,
+            finding.column - 1,
+            text.lines().count().max(1),
+        )))
+    }
+}

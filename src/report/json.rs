@@ -1,0 +1,83 @@
+//! One JSON document: every finding, then the summary. Version 1 of the schema.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Report, Reporter};
+use crate::finding::Severity;
+
+/// The JSON reporter.
+pub(super) struct Json;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_offset: usize,
+    #[serde(rename = "match")]
+    matched: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files_scanned: u64,
+    bytes_scanned: u64,
+    files_with_findings: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+}
+
+impl Reporter for Json {
+    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let summary = report.summary;
+        let document = Document {
+            version: 1,
+            findings: report
+                .findings
+                .iter()
+                .map(|f| {
+                    let rule = &report.rules[f.rule];
+                    JsonFinding {
+                        rule: &rule.id,
+                        severity: rule.severity,
+                        path: &f.path,
+                        line: f.line,
+                        column: f.column,
+                        end_line: f.end_line,
+                        end_column: f.end_column,
+                        byte_offset: f.byte_offset,
+                        matched: &f.matched,
+                        message: &rule.message,
+                    }
+                })
+                .collect(),
+            summary: JsonSummary {
+                files_scanned: summary.files_scanned,
+                bytes_scanned: summary.bytes_scanned,
+                files_with_findings: summary.files_with_findings,
+                findings: summary.findings(),
+                errors: summary.count(Severity::Error),
+                warnings: summary.count(Severity::Warning),
+                notes: summary.count(Severity::Note),
+            },
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        writeln!(out)
+    }
+}

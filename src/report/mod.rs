@@ -1,0 +1,109 @@
+//! Output formats. Each format is a small module behind one `Reporter` interface; a reporter sees
+//! the sorted findings, the rules and a summary, never the files on disk.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crate::cli::Format;
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
+
+mod human;
+mod json;
+mod short;
+
+pub use human::{Style, handler};
+
+/// Everything a reporter may show.
+#[derive(Debug)]
+pub struct Report<'a> {
+    /// The rules; `Finding::rule` indexes this.
+    pub rules: &'a [Rule],
+    /// The findings, sorted by path, line, column and rule.
+    pub findings: &'a [Finding],
+    /// Totals of the run.
+    pub summary: &'a Summary,
+}
+
+/// Totals of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read and searched.
+    pub files_scanned: u64,
+    /// Bytes read and searched.
+    pub bytes_scanned: u64,
+    /// Findings of each severity: error, warning, note.
+    pub by_severity: [usize; 3],
+    /// Distinct files with at least one finding.
+    pub files_with_findings: usize,
+    /// Wall time of the scan.
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// Number of findings of `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.by_severity[severity as usize]
+    }
+
+    /// Total number of findings.
+    pub fn findings(&self) -> usize {
+        self.by_severity.iter().sum()
+    }
+
+    /// Adds the severities and files of `findings`, sorted by path.
+    pub fn tally(&mut self, findings: &[Finding], rules: &[Rule]) {
+        for finding in findings {
+            self.by_severity[rules[finding.rule].severity as usize] += 1;
+        }
+        self.files_with_findings += findings.chunk_by(|a, b| a.path == b.path).count();
+    }
+
+    /// The closing line of the human formats, e.g. `3 errors, 1 warning in 2 files; 214 files
+    /// scanned in 12 ms`.
+    pub fn line(&self) -> String {
+        let mut counts: Vec<String> = [Severity::Error, Severity::Warning, Severity::Note]
+            .into_iter()
+            .filter(|&s| self.count(s) > 0)
+            .map(|s| plural(self.count(s), s.as_str()))
+            .collect();
+        if counts.is_empty() {
+            counts.push("no findings".to_owned());
+        } else {
+            counts
+                .last_mut()
+                .expect("not empty")
+                .push_str(&format!(" in {}", plural(self.files_with_findings, "file")));
+        }
+        format!(
+            "{}; {} scanned in {} ms",
+            counts.join(", "),
+            plural(self.files_scanned as usize, "file"),
+            self.elapsed.as_millis()
+        )
+    }
+}
+
+/// `n` and `noun`, with an `s` unless `n` is one.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Writes a report in one format.
+pub trait Reporter {
+    /// Writes the whole report to `out`.
+    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The reporter for `format`; `style` applies to the human format only.
+pub fn reporter(format: Format, style: Style) -> Box<dyn Reporter> {
+    match format {
+        Format::Human => Box::new(human::Human { style }),
+        Format::Short => Box::new(short::Short),
+        Format::Json => Box::new(json::Json),
+    }
+}

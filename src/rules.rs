@@ -1,0 +1,280 @@
+//! Compiles the raw rule file into what the walker and the scanner need: the scan scope, one
+//! matcher for all tokens and patterns, and each rule's path scope. All validation that needs more
+//! than TOML types (unique ids, empty tokens, regex and glob syntax, roots) happens here, and every
+//! mistake points at its span in the rule file.
+
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use regex::bytes::RegexBuilder;
+use toml::Spanned;
+
+use crate::config::{ConfigFile, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors};
+use crate::finding::Severity;
+use crate::matcher::{Matcher, RegexSpec, TokenSpec};
+
+/// Everything a scan needs, compiled from one rule file.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// The rules, in file order; `Finding::rule` indexes this.
+    pub rules: Vec<Rule>,
+    /// One engine for every token and pattern of every rule.
+    pub matcher: Matcher,
+    /// Which files are scanned.
+    pub scope: ScanScope,
+}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique identifier.
+    pub id: String,
+    /// What is wrong.
+    pub message: String,
+    /// What to do instead.
+    pub help: Option<String>,
+    /// How serious a finding is.
+    pub severity: Severity,
+    /// The tokens, then the patterns, as written; `Finding::needle` names one of them.
+    pub needles: Vec<String>,
+    /// How many of `needles` are tokens.
+    pub token_count: usize,
+    /// How tokens must be delimited.
+    pub match_mode: MatchMode,
+    /// Whether matching is case-sensitive.
+    pub case_sensitive: bool,
+    /// Which paths the rule applies to.
+    pub paths: PathScope,
+}
+
+/// A rule's `paths` and `exclude` globs.
+#[derive(Debug)]
+pub struct PathScope {
+    include: Option<Gitignore>,
+    exclude: Option<Gitignore>,
+}
+
+impl PathScope {
+    /// Whether a file at `rel` (relative to the project root) is in scope.
+    pub fn applies(&self, rel: &Path) -> bool {
+        let hit = |g: &Gitignore| g.matched_path_or_any_parents(rel, false).is_ignore();
+        self.include.as_ref().is_none_or(hit) && !self.exclude.as_ref().is_some_and(hit)
+    }
+
+    /// Whether the rule applies everywhere.
+    pub fn is_everywhere(&self) -> bool {
+        self.include.is_none() && self.exclude.is_none()
+    }
+}
+
+/// The `[scan]` settings, resolved against the project root.
+#[derive(Debug)]
+pub struct ScanScope {
+    /// The project root, absolute.
+    pub root: PathBuf,
+    /// Absolute directories to walk, none inside another.
+    pub roots: Vec<PathBuf>,
+    /// Paths never scanned.
+    pub exclude: Gitignore,
+    /// Whether ignore files are honoured.
+    pub gitignore: bool,
+    /// Whether dot-files are scanned.
+    pub hidden: bool,
+}
+
+/// Compiles `raw`, read from `file`, for a project rooted at the absolute path `root`.
+pub fn compile(file: &ConfigFile, raw: RawConfig, root: &Path) -> miette::Result<RuleSet> {
+    let mut errors = Vec::new();
+    let scope = compile_scope(file, &raw, root, &mut errors);
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut tokens = Vec::new();
+    let mut regexes = Vec::new();
+    for raw_rule in raw.rule {
+        let span = raw_rule.span();
+        let raw_rule = raw_rule.into_inner();
+        let index = rules.len();
+        if let Some(first) = rules.iter().find(|r| r.id == *raw_rule.id.get_ref()) {
+            errors.push(file.error(
+                raw_rule.id.span(),
+                format!("duplicate rule id `{}`", first.id),
+                "defined again here",
+                Some("every rule needs its own id".to_owned()),
+            ));
+        }
+        if raw_rule.id.get_ref().is_empty() {
+            errors.push(file.error(raw_rule.id.span(), "empty rule id", "here", None));
+        }
+        if raw_rule.tokens.is_empty() && raw_rule.patterns.is_empty() {
+            errors.push(file.error(
+                span,
+                format!(
+                    "rule `{}` has no tokens and no patterns",
+                    raw_rule.id.get_ref()
+                ),
+                "this rule can never match",
+                Some("add `tokens = [...]` or `patterns = [...]`".to_owned()),
+            ));
+        }
+        let word = raw_rule.match_mode == MatchMode::Word;
+        for (needle, token) in raw_rule.tokens.iter().enumerate() {
+            if token.get_ref().is_empty() {
+                errors.push(file.error(token.span(), "empty token", "matches nothing", None));
+                continue;
+            }
+            tokens.push(TokenSpec {
+                rule: index,
+                needle,
+                token: token.get_ref().clone(),
+                word,
+                case_sensitive: raw_rule.case_sensitive,
+            });
+        }
+        for (i, pattern) in raw_rule.patterns.iter().enumerate() {
+            let built = RegexBuilder::new(pattern.get_ref())
+                .multi_line(true)
+                .crlf(true)
+                .case_insensitive(!raw_rule.case_sensitive)
+                .build();
+            match built {
+                Ok(regex) => regexes.push(RegexSpec {
+                    rule: index,
+                    needle: raw_rule.tokens.len() + i,
+                    regex,
+                }),
+                Err(err) => errors.push(file.error(
+                    pattern.span(),
+                    "invalid regular expression",
+                    "this pattern",
+                    Some(err.to_string()),
+                )),
+            }
+        }
+        let paths = PathScope {
+            include: globs(file, root, &raw_rule.paths, &mut errors),
+            exclude: globs(file, root, &raw_rule.exclude, &mut errors),
+        };
+        rules.push(into_rule(raw_rule, paths));
+    }
+    let matcher = Matcher::new(tokens, regexes);
+    match (scope, matcher) {
+        (Some(scope), Ok(matcher)) if errors.is_empty() => Ok(RuleSet {
+            rules,
+            matcher,
+            scope,
+        }),
+        (_, Err(err)) if errors.is_empty() => Err(miette::miette!(
+            "cannot build the token automaton for {}: {err}",
+            file.name
+        )),
+        _ => Err(RuleFileErrors::report(file, errors)),
+    }
+}
+
+fn into_rule(raw: RawRule, paths: PathScope) -> Rule {
+    let token_count = raw.tokens.len();
+    let needles = raw
+        .tokens
+        .into_iter()
+        .chain(raw.patterns)
+        .map(Spanned::into_inner)
+        .collect();
+    Rule {
+        id: raw.id.into_inner(),
+        message: raw.message,
+        help: raw.help,
+        severity: raw.severity,
+        needles,
+        token_count,
+        match_mode: raw.match_mode,
+        case_sensitive: raw.case_sensitive,
+        paths,
+    }
+}
+
+fn compile_scope(
+    file: &ConfigFile,
+    raw: &RawConfig,
+    root: &Path,
+    errors: &mut Vec<RuleFileError>,
+) -> Option<ScanScope> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for dir in &raw.scan.roots {
+        let Some(relative) = inside_root(dir.get_ref()) else {
+            errors.push(file.error(
+                dir.span(),
+                format!("scan root `{}` leaves the project root", dir.get_ref()),
+                "not inside the root",
+                Some("roots are relative to the project root and may not use `..`".to_owned()),
+            ));
+            continue;
+        };
+        let absolute = root.join(relative);
+        if !absolute.is_dir() {
+            errors.push(file.error(
+                dir.span(),
+                format!("scan root `{}` is not a directory", dir.get_ref()),
+                "no such directory",
+                Some(format!(
+                    "roots are relative to the project root {}",
+                    root.display()
+                )),
+            ));
+            continue;
+        }
+        roots.push(absolute);
+    }
+    roots.sort();
+    roots.dedup_by(|inner, outer| inner.starts_with(outer));
+    let exclude = globs(file, root, &raw.scan.exclude, errors).unwrap_or_else(Gitignore::empty);
+    Some(ScanScope {
+        root: root.to_owned(),
+        roots,
+        exclude,
+        gitignore: raw.scan.gitignore,
+        hidden: raw.scan.hidden,
+    })
+}
+
+/// `dir` as a relative path without `..`, if it stays inside the root.
+fn inside_root(dir: &str) -> Option<PathBuf> {
+    let path = Path::new(dir);
+    path.components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        .then(|| path.to_owned())
+}
+
+/// Compiles gitignore-style `patterns` relative to `root`; `None` when there are none.
+fn globs(
+    file: &ConfigFile,
+    root: &Path,
+    patterns: &[Spanned<String>],
+    errors: &mut Vec<RuleFileError>,
+) -> Option<Gitignore> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut builder = GitignoreBuilder::new(root);
+    builder.allow_unclosed_class(false);
+    for pattern in patterns {
+        if let Err(err) = builder.add_line(None, pattern.get_ref()) {
+            errors.push(glob_error(file, pattern.span(), &err));
+        }
+    }
+    match builder.build() {
+        Ok(gitignore) => Some(gitignore),
+        Err(err) => {
+            errors.push(glob_error(file, patterns[0].span(), &err));
+            None
+        }
+    }
+}
+
+fn glob_error(file: &ConfigFile, span: Range<usize>, err: &ignore::Error) -> RuleFileError {
+    file.error(
+        span,
+        "invalid path pattern",
+        "this pattern",
+        Some(err.to_string()),
+    )
+}

@@ -1,0 +1,158 @@
+//! One file in, findings out: read the file, skip it if binary, run the matcher over the rules
+//! whose path scope covers it, and turn byte offsets into lines, columns and source snippets.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use crate::finding::{Finding, Snippet};
+use crate::matcher::Hit;
+use crate::rules::RuleSet;
+
+/// How many leading bytes are checked for a NUL to decide that a file is binary.
+pub const BINARY_PROBE: usize = 8 * 1024;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What became of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scanned {
+    /// Read and searched; holds its size in bytes.
+    Text(u64),
+    /// Read, but holds a NUL byte in its first 8 KiB.
+    Binary,
+    /// No rule applies to its path, so it was not read.
+    OutOfScope,
+}
+
+/// Scans files one after another, reusing its buffers.
+#[derive(Debug)]
+pub struct Scanner<'r> {
+    rules: &'r RuleSet,
+    everywhere: bool,
+    active: Vec<bool>,
+    buffer: Vec<u8>,
+    hits: Vec<Hit>,
+}
+
+impl<'r> Scanner<'r> {
+    /// A scanner for `rules`.
+    pub fn new(rules: &'r RuleSet) -> Self {
+        Self {
+            rules,
+            everywhere: rules.rules.iter().all(|r| r.paths.is_everywhere()),
+            active: vec![true; rules.rules.len()],
+            buffer: Vec::new(),
+            hits: Vec::new(),
+        }
+    }
+
+    /// Scans the file at `path`, shown as `rel`, appending its findings to `out`.
+    pub fn scan(&mut self, path: &Path, rel: &str, out: &mut Vec<Finding>) -> io::Result<Scanned> {
+        if !self.everywhere {
+            for (active, rule) in self.active.iter_mut().zip(&self.rules.rules) {
+                *active = rule.paths.applies(Path::new(rel));
+            }
+            if !self.active.contains(&true) {
+                return Ok(Scanned::OutOfScope);
+            }
+        }
+        self.buffer.clear();
+        File::open(path)?.read_to_end(&mut self.buffer)?;
+        Ok(self.scan_bytes(rel, out))
+    }
+
+    /// Scans `self.buffer` as the contents of `rel`.
+    fn scan_bytes(&mut self, rel: &str, out: &mut Vec<Finding>) -> Scanned {
+        let haystack = &self.buffer[..];
+        if memchr::memchr(0, &haystack[..haystack.len().min(BINARY_PROBE)]).is_some() {
+            return Scanned::Binary;
+        }
+        self.rules
+            .matcher
+            .find(haystack, &self.active, &mut self.hits);
+        locate(haystack, &self.hits, self.rules, rel, out);
+        Scanned::Text(haystack.len() as u64)
+    }
+}
+
+/// Turns `hits`, sorted by start, into findings with lines, columns and snippets.
+fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut Vec<Finding>) {
+    let body = if haystack.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    };
+    let mut line = 1;
+    let mut line_start = body;
+    let mut counted_to = 0;
+    for hit in hits {
+        for newline in memchr::memchr_iter(b'\n', &haystack[counted_to..hit.start]) {
+            line += 1;
+            line_start = counted_to + newline + 1;
+        }
+        counted_to = hit.start;
+        let start_of_line = line_start.min(hit.start);
+        let matched = &haystack[hit.start..hit.end];
+        let (end_line, end_line_start) = match memchr::memrchr(b'\n', matched) {
+            Some(last) => (
+                line + memchr::memchr_iter(b'\n', matched).count(),
+                hit.start + last + 1,
+            ),
+            None => (line, start_of_line),
+        };
+        let line_end =
+            memchr::memchr(b'\n', &haystack[hit.end..]).map_or(haystack.len(), |i| hit.end + i);
+        let rule = &rules.rules[hit.rule];
+        out.push(Finding {
+            rule: hit.rule,
+            path: rel.to_owned(),
+            line,
+            column: char_count(&haystack[start_of_line..hit.start]) + 1,
+            end_line,
+            end_column: char_count(&haystack[end_line_start..hit.end]) + 1,
+            byte_offset: hit.start,
+            matched: display(matched),
+            needle: rule.needles[hit.needle].clone(),
+            snippet: snippet(
+                &haystack[start_of_line..hit.start],
+                matched,
+                &haystack[hit.end..line_end],
+                line,
+            ),
+        });
+    }
+}
+
+/// The displayed lines around a match: `before` and `after` are the rest of its first and last
+/// line; line terminators are dropped and invalid bytes shown as U+FFFD.
+fn snippet(before: &[u8], matched: &[u8], after: &[u8], first_line: usize) -> Snippet {
+    let mut text = display(before);
+    let start = text.len();
+    text.push_str(&display(matched).replace("\r\n", "\n"));
+    let end = text.len();
+    text.push_str(&display(after.strip_suffix(b"\r").unwrap_or(after)));
+    Snippet {
+        text,
+        first_line,
+        span: start..end,
+    }
+}
+
+/// The number of characters in `bytes`, counting each invalid UTF-8 byte as one.
+pub fn char_count(bytes: &[u8]) -> usize {
+    bytes
+        .utf8_chunks()
+        .map(|chunk| chunk.valid().chars().count() + chunk.invalid().len())
+        .sum()
+}
+
+/// `bytes` as text, each invalid UTF-8 byte shown as one U+FFFD.
+pub fn display(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('\u{FFFD}', chunk.invalid().len()));
+    }
+    out
+}

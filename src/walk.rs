@@ -1,0 +1,230 @@
+//! Which files are scanned: the scan roots, minus global excludes, ignore files and hidden paths,
+//! optionally narrowed to the paths given on the command line. Explicit paths are a filter on the
+//! same walk, never a bypass, so a file passed by a pre-commit hook obeys exactly the rules a full
+//! scan does.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use crate::rules::ScanScope;
+
+/// Receives the files of a walk, on one of the walk's threads.
+pub trait Visitor: Send {
+    /// Called for each regular file to scan, with its absolute path.
+    fn file(&mut self, path: &Path);
+    /// Called when part of the tree could not be read.
+    fn error(&mut self, error: ignore::Error);
+}
+
+/// The paths the command line narrowed the scan to: each one and everything under it.
+#[derive(Debug, Default)]
+struct Narrowing {
+    wanted: HashSet<PathBuf>,
+    ancestors: HashSet<PathBuf>,
+}
+
+impl Narrowing {
+    fn keeps(&self, path: &Path) -> bool {
+        self.ancestors.contains(path) || path.ancestors().any(|a| self.wanted.contains(a))
+    }
+}
+
+/// A walk ready to run: where it starts and what it keeps.
+#[derive(Debug)]
+pub struct Walk<'a> {
+    scope: &'a ScanScope,
+    starts: Vec<PathBuf>,
+    narrowing: Option<Narrowing>,
+}
+
+impl<'a> Walk<'a> {
+    /// A walk over `scope`, narrowed to `paths` (absolute, normalized) unless it is empty.
+    /// Fails with the first path that does not exist.
+    pub fn new(scope: &'a ScanScope, paths: &[PathBuf]) -> Result<Self, PathBuf> {
+        if paths.is_empty() {
+            return Ok(Self {
+                scope,
+                starts: scope.roots.clone(),
+                narrowing: None,
+            });
+        }
+        let mut narrowing = Narrowing::default();
+        for path in paths {
+            if std::fs::symlink_metadata(path).is_err() {
+                return Err(path.clone());
+            }
+            narrowing
+                .ancestors
+                .extend(path.ancestors().skip(1).map(Path::to_owned));
+            narrowing.wanted.insert(path.clone());
+        }
+        let starts = scope
+            .roots
+            .iter()
+            .filter(|root| narrowing.keeps(root))
+            .cloned()
+            .collect();
+        Ok(Self {
+            scope,
+            starts,
+            narrowing: Some(narrowing),
+        })
+    }
+
+    /// Walks on `threads` threads, each with its own visitor from `make`, and returns the visitors.
+    pub fn run<V, F>(self, threads: usize, make: F) -> Vec<V>
+    where
+        V: Visitor,
+        F: Fn() -> V + Sync,
+    {
+        let Some((first, rest)) = self.starts.split_first() else {
+            return Vec::new();
+        };
+        let mut builder = WalkBuilder::new(first);
+        for start in rest {
+            builder.add(start);
+        }
+        let scope = self.scope;
+        let exclude = scope.exclude.clone();
+        let narrowing = self.narrowing;
+        builder
+            .threads(threads)
+            .hidden(!scope.hidden)
+            .parents(scope.gitignore)
+            .ignore(scope.gitignore)
+            .git_ignore(scope.gitignore)
+            .git_exclude(scope.gitignore)
+            .git_global(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !exclude.matched(entry.path(), is_dir).is_ignore()
+                    && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
+            });
+        let done = Mutex::new(Vec::new());
+        let mut spawner = Spawner {
+            make: &make,
+            done: &done,
+        };
+        builder.build_parallel().visit(&mut spawner);
+        done.into_inner()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// Makes one visitor per walker thread.
+struct Spawner<'s, V, F> {
+    make: &'s F,
+    done: &'s Mutex<Vec<V>>,
+}
+
+impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Spawner<'s, V, F> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Worker {
+            visitor: Some((self.make)()),
+            done: self.done,
+        })
+    }
+}
+
+/// One walker thread's visitor; hands it back when the thread ends.
+struct Worker<'s, V> {
+    visitor: Option<V>,
+    done: &'s Mutex<Vec<V>>,
+}
+
+impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        let Some(visitor) = self.visitor.as_mut() else {
+            return WalkState::Quit;
+        };
+        match entry {
+            Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                visitor.file(entry.path());
+            }
+            Ok(_) => {}
+            Err(err) => visitor.error(err),
+        }
+        WalkState::Continue
+    }
+}
+
+impl<V> Drop for Worker<'_, V> {
+    fn drop(&mut self) {
+        if let Some(visitor) = self.visitor.take() {
+            let mut done = self
+                .done
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            done.push(visitor);
+        }
+    }
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically.
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in cwd.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `root`, `/`-separated; non-UTF-8 bytes are shown as U+FFFD.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for component in rel.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(&component.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_resolves_dots_lexically() {
+        let cwd = Path::new("/repo/app");
+        assert_eq!(
+            absolute(cwd, Path::new("../routes/./web.php")),
+            Path::new("/repo/routes/web.php")
+        );
+        assert_eq!(absolute(cwd, Path::new("/abs/x")), Path::new("/abs/x"));
+        assert_eq!(absolute(cwd, Path::new(".")), Path::new("/repo/app"));
+    }
+
+    #[test]
+    fn relative_uses_forward_slashes() {
+        let rel = relative(Path::new("/repo"), Path::new("/repo/app/Models/X.php"));
+        assert_eq!(rel, "app/Models/X.php");
+    }
+
+    #[test]
+    fn narrowing_keeps_ancestors_and_descendants_only() {
+        let mut n = Narrowing::default();
+        let wanted = PathBuf::from("/r/app/Jobs");
+        n.ancestors
+            .extend(wanted.ancestors().skip(1).map(Path::to_owned));
+        n.wanted.insert(wanted);
+        assert!(n.keeps(Path::new("/r/app")));
+        assert!(n.keeps(Path::new("/r/app/Jobs")));
+        assert!(n.keeps(Path::new("/r/app/Jobs/A.php")));
+        assert!(!n.keeps(Path::new("/r/app/Models")));
+        assert!(!n.keeps(Path::new("/r/app/JobsOld/A.php")));
+    }
+}
