@@ -77,6 +77,8 @@ pub struct ScanScope {
     pub roots: Vec<PathBuf>,
     /// Paths never scanned.
     pub exclude: Gitignore,
+    /// The rule file itself, never scanned: it names every forbidden token.
+    pub rule_file: PathBuf,
     /// Whether ignore files are honoured.
     pub gitignore: bool,
     /// Whether dot-files are scanned.
@@ -209,7 +211,7 @@ fn compile_scope(
             ));
             continue;
         };
-        let absolute = root.join(relative);
+        let absolute: PathBuf = root.join(relative).components().collect();
         if !absolute.is_dir() {
             errors.push(file.error(
                 dir.span(),
@@ -231,6 +233,7 @@ fn compile_scope(
         root: root.to_owned(),
         roots,
         exclude,
+        rule_file: file.path.clone(),
         gitignore: raw.scan.gitignore,
         hidden: raw.scan.hidden,
     })

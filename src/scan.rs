@@ -156,3 +156,111 @@ pub fn display(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::ConfigFile;
+
+    fn rules(toml: &str) -> RuleSet {
+        let file = ConfigFile {
+            path: "/vestige.toml".into(),
+            name: "vestige.toml".into(),
+            source: Arc::new(toml.to_owned()),
+        };
+        let raw = file.parse().unwrap();
+        crate::rules::compile(&file, raw, Path::new("/")).unwrap()
+    }
+
+    fn scan(rules: &RuleSet, bytes: &[u8]) -> (Scanned, Vec<Finding>) {
+        let mut scanner = Scanner::new(rules);
+        scanner.buffer = bytes.to_vec();
+        let mut out = Vec::new();
+        let scanned = scanner.scan_bytes("f.php", &mut out);
+        (scanned, out)
+    }
+
+    fn foo() -> RuleSet {
+        rules("[[rule]]\nid = \"foo\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n")
+    }
+
+    /// (line, column, end_line, end_column, byte_offset) of each finding.
+    fn positions(findings: &[Finding]) -> Vec<(usize, usize, usize, usize, usize)> {
+        findings
+            .iter()
+            .map(|f| (f.line, f.column, f.end_line, f.end_column, f.byte_offset))
+            .collect()
+    }
+
+    #[test]
+    fn token_alone_in_a_file_without_final_newline() {
+        let (scanned, found) = scan(&foo(), b"Foo");
+        assert_eq!(scanned, Scanned::Text(3));
+        assert_eq!(positions(&found), [(1, 1, 1, 4, 0)]);
+        assert_eq!(found[0].snippet.text, "Foo");
+        assert_eq!(found[0].snippet.span, 0..3);
+    }
+
+    #[test]
+    fn crlf_lines_split_on_newline_and_drop_the_carriage_return() {
+        let (_, found) = scan(&foo(), b"a\r\nx Foo\r\nFoo");
+        assert_eq!(positions(&found), [(2, 3, 2, 6, 5), (3, 1, 3, 4, 10)]);
+        assert_eq!(found[0].snippet.text, "x Foo");
+    }
+
+    #[test]
+    fn a_lone_carriage_return_does_not_end_a_line() {
+        let (_, found) = scan(&foo(), b"a\rFoo");
+        assert_eq!(positions(&found), [(1, 3, 1, 6, 2)]);
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let (_, found) = scan(&foo(), "// ä€𝄞 Foo".as_bytes());
+        assert_eq!(positions(&found), [(1, 8, 1, 11, 13)]);
+    }
+
+    #[test]
+    fn invalid_utf8_bytes_count_as_one_character_each_and_show_as_replacement() {
+        let (_, found) = scan(&foo(), b"\xff\xe2\x82 Foo\xc3");
+        assert_eq!(positions(&found), [(1, 5, 1, 8, 4)]);
+        assert_eq!(found[0].snippet.text, "\u{FFFD}\u{FFFD}\u{FFFD} Foo\u{FFFD}");
+        assert_eq!(&found[0].snippet.text[found[0].snippet.span.clone()], "Foo");
+    }
+
+    #[test]
+    fn a_utf8_bom_is_not_counted() {
+        let (_, found) = scan(&foo(), b"\xEF\xBB\xBFFoo Foo");
+        assert_eq!(positions(&found), [(1, 1, 1, 4, 3), (1, 5, 1, 8, 7)]);
+        assert_eq!(found[0].snippet.text, "Foo Foo");
+    }
+
+    #[test]
+    fn a_nul_byte_in_the_first_8_kib_marks_the_file_binary() {
+        assert_eq!(scan(&foo(), b"Foo\0").0, Scanned::Binary);
+        let mut late = vec![b' '; BINARY_PROBE];
+        late.extend_from_slice(b"\0 Foo");
+        assert_eq!(positions(&scan(&foo(), &late).1), [(1, 8195, 1, 8198, 8194)]);
+    }
+
+    #[test]
+    fn a_multi_line_pattern_match_spans_its_lines() {
+        let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\npatterns = ['Foo\\s+Bar']\n");
+        let (_, found) = scan(&set, b"x Foo\r\n  Bar y\nz");
+        assert_eq!(positions(&found), [(1, 3, 2, 6, 2)]);
+        let snippet = &found[0].snippet;
+        assert_eq!(snippet.text, "x Foo\n  Bar y");
+        assert_eq!(&snippet.text[snippet.span.clone()], "Foo\n  Bar");
+        assert_eq!(found[0].matched, "Foo\r\n  Bar");
+    }
+
+    #[test]
+    fn regex_anchors_work_per_line_and_dot_stops_at_newline() {
+        let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\npatterns = ['^use .*Run$']\n");
+        let (_, found) = scan(&set, b"use A\\Run\r\nuse B\\Run;\nuse C\\\nRun");
+        assert_eq!(positions(&found), [(1, 1, 1, 10, 0)]);
+    }
+}

@@ -1,5 +1,5 @@
-//! Which files are scanned: the scan roots, minus global excludes, ignore files and hidden paths,
-//! optionally narrowed to the paths given on the command line. Explicit paths are a filter on the
+//! Which files are scanned: the scan roots, minus global excludes, ignore files, hidden paths and
+//! the rule file itself, optionally narrowed to the paths given on the command line. Explicit paths are a filter on the
 //! same walk, never a bypass, so a file passed by a pre-commit hook obeys exactly the rules a full
 //! scan does.
 
@@ -89,6 +89,7 @@ impl<'a> Walk<'a> {
         }
         let scope = self.scope;
         let exclude = scope.exclude.clone();
+        let rule_file = scope.rule_file.clone();
         let narrowing = self.narrowing;
         builder
             .threads(threads)
@@ -102,7 +103,8 @@ impl<'a> Walk<'a> {
             .follow_links(false)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !exclude.matched(entry.path(), is_dir).is_ignore()
+                entry.path() != rule_file
+                    && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
             });
         let done = Mutex::new(Vec::new());

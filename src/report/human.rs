@@ -89,7 +89,7 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.rule.id))
+        Some(Box::new(format!("{}[{}]", self.rule.severity, self.rule.id)))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
