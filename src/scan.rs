@@ -227,7 +227,10 @@ mod tests {
     fn invalid_utf8_bytes_count_as_one_character_each_and_show_as_replacement() {
         let (_, found) = scan(&foo(), b"\xff\xe2\x82 Foo\xc3");
         assert_eq!(positions(&found), [(1, 5, 1, 8, 4)]);
-        assert_eq!(found[0].snippet.text, "\u{FFFD}\u{FFFD}\u{FFFD} Foo\u{FFFD}");
+        assert_eq!(
+            found[0].snippet.text,
+            "\u{FFFD}\u{FFFD}\u{FFFD} Foo\u{FFFD}"
+        );
         assert_eq!(&found[0].snippet.text[found[0].snippet.span.clone()], "Foo");
     }
 
@@ -243,7 +246,10 @@ mod tests {
         assert_eq!(scan(&foo(), b"Foo\0").0, Scanned::Binary);
         let mut late = vec![b' '; BINARY_PROBE];
         late.extend_from_slice(b"\0 Foo");
-        assert_eq!(positions(&scan(&foo(), &late).1), [(1, 8195, 1, 8198, 8194)]);
+        assert_eq!(
+            positions(&scan(&foo(), &late).1),
+            [(1, 8195, 1, 8198, 8194)]
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ fn check_fixture(args: &[&str]) -> Command {
 /// `vestige check` with `args`, run in `dir`.
 fn check_in(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1").arg("check").args(args);
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .arg("check")
+        .args(args);
     cmd
 }
 
@@ -85,21 +88,26 @@ fn global_excludes_apply_at_any_depth_even_when_the_root_is_the_whole_tree() {
     fs::write(&config, rules).unwrap();
     let root = repo().join(FIXTURE);
     let out = stdout(
-        &mut check_in(&repo(), &[
-            "--config",
-            config.to_str().unwrap(),
-            "--root",
-            root.to_str().unwrap(),
-            "--format",
-            "short",
-        ]),
+        &mut check_in(
+            &repo(),
+            &[
+                "--config",
+                config.to_str().unwrap(),
+                "--root",
+                root.to_str().unwrap(),
+                "--format",
+                "short",
+            ],
+        ),
         1,
     );
     let paths: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
     assert_eq!(paths.len(), 81, "{out}");
-    assert!(paths.iter().all(|p| ["app/", "database/", "resources/", "routes/"]
-        .iter()
-        .any(|root| p.starts_with(root))));
+    assert!(paths.iter().all(|p| {
+        ["app/", "database/", "resources/", "routes/"]
+            .iter()
+            .any(|root| p.starts_with(root))
+    }));
 }
 
 #[test]
@@ -150,8 +158,14 @@ fn json_format_is_one_document_with_a_summary() {
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
     for format in ["human", "short", "json"] {
-        let one = stdout(&mut check_fixture(&["--format", format, "--threads", "1"]), 1);
-        let many = stdout(&mut check_fixture(&["--format", format, "--threads", "8"]), 1);
+        let one = stdout(
+            &mut check_fixture(&["--format", format, "--threads", "1"]),
+            1,
+        );
+        let many = stdout(
+            &mut check_fixture(&["--format", format, "--threads", "8"]),
+            1,
+        );
         assert_eq!(one, many, "format {format}");
     }
 }
@@ -159,11 +173,19 @@ fn output_is_identical_whatever_the_thread_count() {
 #[test]
 fn explicit_paths_narrow_the_scan_but_obey_excludes_and_gitignore() {
     let only_job = stdout(
-        &mut check_fixture(&["--format", "short", "fixtures/tenantatlas/app/Jobs/EntraGroupSyncJob.php"]),
+        &mut check_fixture(&[
+            "--format",
+            "short",
+            "fixtures/tenantatlas/app/Jobs/EntraGroupSyncJob.php",
+        ]),
         1,
     );
     assert_eq!(only_job.lines().count(), 4, "{only_job}");
-    assert!(only_job.lines().all(|l| l.starts_with("app/Jobs/EntraGroupSyncJob.php:")));
+    assert!(
+        only_job
+            .lines()
+            .all(|l| l.starts_with("app/Jobs/EntraGroupSyncJob.php:"))
+    );
 
     let skipped = stdout(
         &mut check_fixture(&[
@@ -189,10 +211,15 @@ fn explicit_paths_narrow_the_scan_but_obey_excludes_and_gitignore() {
 
 #[test]
 fn a_missing_explicit_path_is_an_error() {
-    let output = check_fixture(&["fixtures/tenantatlas/app/Nope.php"]).output().unwrap();
+    let output = check_fixture(&["fixtures/tenantatlas/app/Nope.php"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("Nope.php: no such file or directory"), "{stderr}");
+    assert!(
+        stderr.contains("Nope.php: no such file or directory"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -210,7 +237,10 @@ tokens = ["Foo"]
 "#,
     );
     write(tmp.path(), "src/a.php", "<?php\n$x = new Bar();\n");
-    assert_eq!(stdout(&mut check_in(tmp.path(), &["--format", "short"]), 0), "");
+    assert_eq!(
+        stdout(&mut check_in(tmp.path(), &["--format", "short"]), 0),
+        ""
+    );
     write(tmp.path(), "src/b.php", "<?php\n$x = new Foo();\n");
     let out = stdout(&mut check_in(tmp.path(), &["--format", "short"]), 0);
     assert_eq!(out, "src/b.php:2:10: warning[no-foo]: no Foo\n");
@@ -226,8 +256,14 @@ fn rule_file_is_found_in_an_ancestor_and_sets_the_root() {
     );
     write(tmp.path(), "app/deep/x.php", "Legacy\n");
     write(tmp.path(), "lib/y.php", "Legacy\n");
-    let out = stdout(&mut check_in(&tmp.path().join("app/deep"), &["--format", "short"]), 1);
-    assert_eq!(out, "app/deep/x.php:1:1: error[r]: m\nlib/y.php:1:1: error[r]: m\n");
+    let out = stdout(
+        &mut check_in(&tmp.path().join("app/deep"), &["--format", "short"]),
+        1,
+    );
+    assert_eq!(
+        out,
+        "app/deep/x.php:1:1: error[r]: m\nlib/y.php:1:1: error[r]: m\n"
+    );
 
     write(
         tmp.path(),
@@ -235,7 +271,10 @@ fn rule_file_is_found_in_an_ancestor_and_sets_the_root() {
         "[[rule]]\nid = \"first\"\nmessage = \"m\"\ntokens = [\"Legacy\"]\n",
     );
     let out = stdout(&mut check_in(tmp.path(), &["--format", "short", "lib"]), 1);
-    assert_eq!(out, "lib/y.php:1:1: error[first]: m\n", "vestige.toml wins over .vestige.toml");
+    assert_eq!(
+        out, "lib/y.php:1:1: error[first]: m\n",
+        "vestige.toml wins over .vestige.toml"
+    );
 }
 
 #[test]
@@ -248,14 +287,17 @@ fn root_flag_overrides_the_rule_file_directory() {
     );
     write(tmp.path(), "project/src/a.php", "x Legacy y\n");
     let out = stdout(
-        &mut check_in(tmp.path(), &[
-            "--config",
-            "config/guard.toml",
-            "--root",
-            "project",
-            "--format",
-            "short",
-        ]),
+        &mut check_in(
+            tmp.path(),
+            &[
+                "--config",
+                "config/guard.toml",
+                "--root",
+                "project",
+                "--format",
+                "short",
+            ],
+        ),
         1,
     );
     assert_eq!(out, "src/a.php:1:3: error[r]: m\n");
@@ -268,7 +310,10 @@ fn no_rule_file_is_a_clear_error() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("no rule file found"), "{stderr}");
-    assert!(stderr.contains("vestige.toml and .vestige.toml"), "{stderr}");
+    assert!(
+        stderr.contains("vestige.toml and .vestige.toml"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--config"), "{stderr}");
 }
 
@@ -294,9 +339,17 @@ case_sensitive = false
 match = "substring"
 "#,
     );
-    write(tmp.path(), "app/Ui/Page.php", "Http::get('x'); // LEGACY_RUNS\n");
+    write(
+        tmp.path(),
+        "app/Ui/Page.php",
+        "Http::get('x'); // LEGACY_RUNS\n",
+    );
     write(tmp.path(), "app/Ui/PageTest.php", "Http::get('x');\n");
-    write(tmp.path(), "app/Job.php", "Http::get('x'); old_legacy_runs_x\n");
+    write(
+        tmp.path(),
+        "app/Job.php",
+        "Http::get('x'); old_legacy_runs_x\n",
+    );
     let out = stdout(&mut check_in(tmp.path(), &["--format", "short"]), 1);
     assert_eq!(
         out,

@@ -89,7 +89,10 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!("{}[{}]", self.rule.severity, self.rule.id)))
+        Some(Box::new(format!(
+            "{}[{}]",
+            self.rule.severity, self.rule.id
+        )))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
