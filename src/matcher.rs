@@ -1,9 +1,11 @@
-//! The matching engine. Every token of every rule goes into one Aho-Corasick automaton, so a file is
-//! read and searched once whatever the number of rules and tokens; each rule's regexes run beside
-//! it. The engine sees bytes and rule numbers only: it knows nothing of files, lines or output.
+//! The matching engine. All tokens of all rules are searched together, so a file is read and
+//! searched once whatever the number of rules and tokens: one Aho-Corasick automaton, and, for
+//! large sets of identifier tokens, one hash table of identifiers. Each rule's regexes run beside
+//! them. The engine sees bytes and rule numbers only: it knows nothing of files, lines or output.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A literal token of one rule.
 #[derive(Debug, Clone)]
@@ -53,56 +55,43 @@ struct Owner {
     case_sensitive: bool,
 }
 
+/// From this many distinct identifier tokens on, they are looked up by identifier run instead of
+/// going through the automaton, whose prefilters lose their edge on large sets.
+const WORD_TABLE_MIN_TOKENS: usize = 64;
+
+/// Identifier tokens longer than this always go through the automaton.
+const WORD_TABLE_MAX_LEN: usize = 255;
+
 /// All tokens and regexes of a rule set, ready to search any haystack.
 #[derive(Debug)]
 pub struct Matcher {
-    automaton: Option<AhoCorasick>,
-    folds_case: bool,
-    /// The distinct token strings, indexed by automaton pattern id.
-    tokens: Vec<Box<[u8]>>,
-    /// The users of each distinct token string, indexed by automaton pattern id.
-    owners: Vec<Vec<Owner>>,
+    automaton: Option<TokenAutomaton>,
+    words: Option<WordTable>,
     regexes: Vec<RegexSpec>,
 }
 
 impl Matcher {
-    /// Builds the automaton over all tokens; identical tokens of several rules share one pattern.
+    /// Builds the engine: identical tokens of several rules share one entry.
     pub fn new(
         tokens: Vec<TokenSpec>,
         regexes: Vec<RegexSpec>,
     ) -> Result<Self, aho_corasick::BuildError> {
-        let folds_case = tokens.iter().any(|t| !t.case_sensitive);
-        let mut index = std::collections::HashMap::new();
-        let mut distinct: Vec<Box<[u8]>> = Vec::new();
-        let mut owners: Vec<Vec<Owner>> = Vec::new();
-        for spec in tokens {
-            let id = *index.entry(spec.token.clone()).or_insert_with(|| {
-                distinct.push(spec.token.as_bytes().into());
-                owners.push(Vec::new());
-                distinct.len() - 1
-            });
-            owners[id].push(Owner {
-                rule: spec.rule,
-                needle: spec.needle,
-                word: spec.word,
-                case_sensitive: spec.case_sensitive,
-            });
-        }
-        let automaton = if distinct.is_empty() {
-            None
+        let is_identifier = |t: &TokenSpec| {
+            t.word && t.token.len() <= WORD_TABLE_MAX_LEN && t.token.bytes().all(is_word_byte)
+        };
+        let identifiers: FxHashSet<&str> = tokens
+            .iter()
+            .filter(|t| is_identifier(t))
+            .map(|t| t.token.as_str())
+            .collect();
+        let (words, automaton) = if identifiers.len() >= WORD_TABLE_MIN_TOKENS {
+            tokens.into_iter().partition(is_identifier)
         } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(folds_case)
-                    .build(&distinct)?,
-            )
+            (Vec::new(), tokens)
         };
         Ok(Self {
-            automaton,
-            folds_case,
-            tokens: distinct,
-            owners,
+            automaton: TokenAutomaton::new(automaton)?,
+            words: WordTable::new(words),
             regexes,
         })
     }
@@ -112,25 +101,12 @@ impl Matcher {
     pub fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         out.clear();
         if let Some(automaton) = &self.automaton {
-            for m in automaton.find_overlapping_iter(haystack) {
-                let id = m.pattern().as_usize();
-                for owner in &self.owners[id] {
-                    if !active[owner.rule]
-                        || (owner.case_sensitive
-                            && self.folds_case
-                            && haystack[m.range()] != *self.tokens[id])
-                        || (owner.word && !is_word_bounded(haystack, m.start(), m.end()))
-                    {
-                        continue;
-                    }
-                    out.push(Hit {
-                        start: m.start(),
-                        end: m.end(),
-                        rule: owner.rule,
-                        needle: owner.needle,
-                    });
-                }
-            }
+            automaton.find(haystack, active, out);
+        }
+        if let Some(words) = &self.words {
+            words.find(haystack, active, out);
+        }
+        if !out.is_empty() {
             keep_longest_leftmost(out);
             out.retain(|hit| hit.end != 0);
         }
@@ -152,6 +128,170 @@ impl Matcher {
         }
         out.sort_unstable_by_key(|h| (h.start, h.end, h.rule, h.needle));
         out.dedup_by_key(|h| (h.start, h.end, h.rule));
+    }
+}
+
+/// Tokens found with one Aho-Corasick automaton, every candidate position reported.
+#[derive(Debug)]
+struct TokenAutomaton {
+    automaton: AhoCorasick,
+    folds_case: bool,
+    /// The distinct token strings, indexed by automaton pattern id.
+    tokens: Vec<Box<[u8]>>,
+    /// The users of each distinct token string, indexed by automaton pattern id.
+    owners: Vec<Vec<Owner>>,
+}
+
+impl TokenAutomaton {
+    fn new(tokens: Vec<TokenSpec>) -> Result<Option<Self>, aho_corasick::BuildError> {
+        if tokens.is_empty() {
+            return Ok(None);
+        }
+        let folds_case = tokens.iter().any(|t| !t.case_sensitive);
+        let mut index = FxHashMap::default();
+        let mut distinct: Vec<Box<[u8]>> = Vec::new();
+        let mut owners: Vec<Vec<Owner>> = Vec::new();
+        for spec in tokens {
+            let id = *index.entry(spec.token.clone()).or_insert_with(|| {
+                distinct.push(spec.token.as_bytes().into());
+                owners.push(Vec::new());
+                distinct.len() - 1
+            });
+            owners[id].push(Owner {
+                rule: spec.rule,
+                needle: spec.needle,
+                word: spec.word,
+                case_sensitive: spec.case_sensitive,
+            });
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(folds_case)
+            .build(&distinct)?;
+        Ok(Some(Self {
+            automaton,
+            folds_case,
+            tokens: distinct,
+            owners,
+        }))
+    }
+
+    /// Appends every occurrence that passes its owner's case and boundary checks.
+    fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
+        for m in self.automaton.find_overlapping_iter(haystack) {
+            let id = m.pattern().as_usize();
+            for owner in &self.owners[id] {
+                if !active[owner.rule]
+                    || (owner.case_sensitive
+                        && self.folds_case
+                        && haystack[m.range()] != *self.tokens[id])
+                    || (owner.word && !is_word_bounded(haystack, m.start(), m.end()))
+                {
+                    continue;
+                }
+                out.push(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    rule: owner.rule,
+                    needle: owner.needle,
+                });
+            }
+        }
+    }
+}
+
+/// Word-mode tokens made only of word bytes. Such a token can only match a whole identifier run
+/// (a maximal run of `[A-Za-z0-9_]`), so the haystack's runs are looked up in a hash table; runs
+/// whose length no token has are skipped without hashing, and the bytes between probes that
+/// cannot start a long enough run are never looked at.
+#[derive(Debug)]
+struct WordTable {
+    exact: FxHashMap<Box<[u8]>, Vec<(usize, usize)>>,
+    /// Keys in ASCII lower case, for case-insensitive rules.
+    folded: FxHashMap<Box<[u8]>, Vec<(usize, usize)>>,
+    /// `lengths[n]`: whether some token is `n` bytes long.
+    lengths: Vec<bool>,
+    shortest: usize,
+}
+
+impl WordTable {
+    fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
+        let shortest = tokens.iter().map(|t| t.token.len()).min()?;
+        let longest = tokens.iter().map(|t| t.token.len()).max()?;
+        let mut table = Self {
+            exact: FxHashMap::default(),
+            folded: FxHashMap::default(),
+            lengths: vec![false; longest + 1],
+            shortest,
+        };
+        for spec in tokens {
+            table.lengths[spec.token.len()] = true;
+            let (map, key) = if spec.case_sensitive {
+                (&mut table.exact, spec.token.into_bytes())
+            } else {
+                (
+                    &mut table.folded,
+                    spec.token.to_ascii_lowercase().into_bytes(),
+                )
+            };
+            map.entry(key.into_boxed_slice())
+                .or_default()
+                .push((spec.rule, spec.needle));
+        }
+        Some(table)
+    }
+
+    /// Appends a hit for every identifier run that equals a token of an active rule.
+    fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
+        let word = |i: usize| is_word_byte(haystack[i]);
+        let shortest = self.shortest;
+        let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
+        // Invariant: `pos` is 0 or follows a non-word byte, and no run of `shortest` or more
+        // bytes starts before it unseen.
+        let mut pos = 0;
+        while pos + shortest <= haystack.len() {
+            let probe = pos + shortest - 1;
+            if !word(probe) {
+                pos = probe + 1;
+                continue;
+            }
+            let mut start = probe;
+            while start > pos && word(start - 1) {
+                start -= 1;
+            }
+            let mut end = probe + 1;
+            while end < haystack.len() && word(end) {
+                end += 1;
+            }
+            pos = end + 1;
+            if !self.lengths.get(end - start).copied().unwrap_or(false) {
+                continue;
+            }
+            let run = &haystack[start..end];
+            let mut push = |owners: &Vec<(usize, usize)>| {
+                for &(rule, needle) in owners {
+                    if active[rule] {
+                        out.push(Hit {
+                            start,
+                            end,
+                            rule,
+                            needle,
+                        });
+                    }
+                }
+            };
+            if let Some(owners) = self.exact.get(run) {
+                push(owners);
+            }
+            if !self.folded.is_empty() {
+                let lowered = &mut lowered[..run.len()];
+                lowered.copy_from_slice(run);
+                lowered.make_ascii_lowercase();
+                if let Some(owners) = self.folded.get(&*lowered) {
+                    push(owners);
+                }
+            }
+        }
     }
 }
 
@@ -202,19 +342,57 @@ mod tests {
         }
     }
 
-    fn spans(matcher: &Matcher, text: &str, rules: usize) -> Vec<(usize, usize, usize)> {
-        let mut out = Vec::new();
-        matcher.find(text.as_bytes(), &vec![true; rules], &mut out);
-        out.iter().map(|h| (h.start, h.end, h.rule)).collect()
+    fn regex(rule: usize, needle: usize, pattern: &str) -> RegexSpec {
+        RegexSpec {
+            rule,
+            needle,
+            regex: Regex::new(pattern).unwrap(),
+        }
     }
 
-    fn words(tokens: &[&str]) -> Matcher {
-        let specs = tokens
+    /// Hits of `specs` on `text` with rules `active`, as (start, end, rule, needle). Both engines
+    /// run: the automaton alone, and with enough filler identifiers to use the word table; they
+    /// must agree.
+    fn hits_with(
+        specs: &[TokenSpec],
+        regexes: &[RegexSpec],
+        text: &str,
+        active: &[bool],
+    ) -> Vec<(usize, usize, usize, usize)> {
+        let run = |m: &Matcher| {
+            let mut out = Vec::new();
+            m.find(text.as_bytes(), active, &mut out);
+            out.iter()
+                .map(|h| (h.start, h.end, h.rule, h.needle))
+                .collect::<Vec<_>>()
+        };
+        let plain = Matcher::new(specs.to_vec(), regexes.to_vec()).unwrap();
+        let fillers =
+            (0..WORD_TABLE_MIN_TOKENS).map(|i| token(0, 1000 + i, &format!("Zq{i}Filler")));
+        let padded = Matcher::new(
+            specs.iter().cloned().chain(fillers).collect(),
+            regexes.to_vec(),
+        );
+        let padded = padded.unwrap();
+        assert!(padded.words.is_some());
+        let expected = run(&plain);
+        assert_eq!(run(&padded), expected, "word table disagrees on {text:?}");
+        expected
+    }
+
+    fn spans(specs: &[TokenSpec], text: &str, rules: usize) -> Vec<(usize, usize, usize)> {
+        hits_with(specs, &[], text, &vec![true; rules])
+            .into_iter()
+            .map(|(s, e, r, _)| (s, e, r))
+            .collect()
+    }
+
+    fn words(tokens: &[&str]) -> Vec<TokenSpec> {
+        tokens
             .iter()
             .enumerate()
             .map(|(i, t)| token(0, i, t))
-            .collect();
-        Matcher::new(specs, Vec::new()).unwrap()
+            .collect()
     }
 
     #[test]
@@ -225,6 +403,7 @@ mod tests {
             [(15, 31, 0)]
         );
         assert_eq!(spans(&m, "InventorySyncRun::query()", 1), [(0, 16, 0)]);
+        assert_eq!(spans(&m, "«InventorySyncRun»", 1), [(2, 18, 0)]);
         assert!(spans(&m, "new InventorySyncRunner()", 1).is_empty());
         assert!(spans(&m, "$legacyInventorySyncRun = 1;", 1).is_empty());
         assert!(spans(&m, "_InventorySyncRun", 1).is_empty());
@@ -236,6 +415,17 @@ mod tests {
         let m = words(&["Foo"]);
         assert_eq!(spans(&m, "Foo", 1), [(0, 3, 0)]);
         assert_eq!(spans(&m, "Foo x Foo", 1), [(0, 3, 0), (6, 9, 0)]);
+        assert!(spans(&m, "Fo", 1).is_empty());
+        assert!(spans(&m, "", 1).is_empty());
+    }
+
+    #[test]
+    fn tokens_of_different_lengths_are_all_found() {
+        let m = words(&["ab", "abcdef", "xyz"]);
+        assert_eq!(
+            spans(&m, "abcdef ab abc xyz abcdefg ab", 1),
+            [(0, 6, 0), (7, 9, 0), (14, 17, 0), (26, 28, 0)]
+        );
     }
 
     #[test]
@@ -249,72 +439,60 @@ mod tests {
     fn scan_resumes_after_the_reported_token() {
         let mut specs = vec![token(0, 0, "a-b"), token(0, 1, "b-c")];
         specs.iter_mut().for_each(|s| s.word = false);
-        let m = Matcher::new(specs, Vec::new()).unwrap();
-        assert_eq!(spans(&m, "a-b-c", 1), [(0, 3, 0)]);
+        assert_eq!(spans(&specs, "a-b-c", 1), [(0, 3, 0)]);
     }
 
     #[test]
     fn substring_mode_ignores_neighbours() {
         let mut spec = token(0, 0, "SyncRun");
         spec.word = false;
-        let m = Matcher::new(vec![spec], Vec::new()).unwrap();
-        assert_eq!(spans(&m, "InventorySyncRunner", 1), [(9, 16, 0)]);
+        assert_eq!(spans(&[spec], "InventorySyncRunner", 1), [(9, 16, 0)]);
     }
 
     #[test]
     fn case_folding_is_per_rule() {
         let mut folded = token(1, 0, "legacy_runs");
         folded.case_sensitive = false;
-        let m = Matcher::new(vec![token(0, 0, "legacy_runs"), folded], Vec::new()).unwrap();
         assert_eq!(
-            spans(&m, "LEGACY_RUNS legacy_runs", 2),
-            [(0, 11, 1), (12, 23, 0), (12, 23, 1)]
+            spans(
+                &[token(0, 0, "legacy_runs"), folded],
+                "LEGACY_RUNS legacy_runs Legacy_Runs",
+                2
+            ),
+            [(0, 11, 1), (12, 23, 0), (12, 23, 1), (24, 35, 1)]
         );
     }
 
     #[test]
     fn two_rules_on_the_same_text_give_two_hits() {
-        let m = Matcher::new(vec![token(0, 0, "Foo"), token(1, 0, "Foo")], Vec::new()).unwrap();
-        assert_eq!(spans(&m, "Foo", 2), [(0, 3, 0), (0, 3, 1)]);
+        let specs = [token(0, 0, "Foo"), token(1, 0, "Foo")];
+        assert_eq!(spans(&specs, "Foo", 2), [(0, 3, 0), (0, 3, 1)]);
     }
 
     #[test]
     fn inactive_rules_report_nothing() {
-        let m = Matcher::new(vec![token(0, 0, "Foo"), token(1, 0, "Foo")], Vec::new()).unwrap();
-        let mut out = Vec::new();
-        m.find(b"Foo", &[false, true], &mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].rule, 1);
+        let specs = [token(0, 0, "Foo"), token(1, 0, "Foo")];
+        assert_eq!(
+            hits_with(&specs, &[], "Foo", &[false, true]),
+            [(0, 3, 1, 0)]
+        );
     }
 
     #[test]
     fn a_token_and_a_pattern_on_the_same_span_give_one_hit() {
-        let regex = RegexSpec {
-            rule: 0,
-            needle: 1,
-            regex: Regex::new(r"\bFoo\b").unwrap(),
-        };
-        let m = Matcher::new(vec![token(0, 0, "Foo")], vec![regex]).unwrap();
-        let mut out = Vec::new();
-        m.find(b"Foo Foo", &[true], &mut out);
-        assert_eq!(out.len(), 2);
-        assert!(out.iter().all(|h| h.needle == 0));
+        let hits = hits_with(
+            &[token(0, 0, "Foo")],
+            &[regex(0, 1, r"\bFoo\b")],
+            "Foo Foo",
+            &[true],
+        );
+        assert_eq!(hits, [(0, 3, 0, 0), (4, 7, 0, 0)]);
     }
 
     #[test]
     fn empty_regex_matches_are_dropped() {
-        let regex = RegexSpec {
-            rule: 0,
-            needle: 0,
-            regex: Regex::new("x*").unwrap(),
-        };
-        let m = Matcher::new(Vec::new(), vec![regex]).unwrap();
-        let mut out = Vec::new();
-        m.find(b"a xx b", &[true], &mut out);
-        assert_eq!(
-            out.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>(),
-            [(2, 4)]
-        );
+        let hits = hits_with(&[], &[regex(0, 0, "x*")], "a xx b", &[true]);
+        assert_eq!(hits, [(2, 4, 0, 0)]);
     }
 
     #[test]

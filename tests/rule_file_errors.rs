@@ -381,22 +381,25 @@ tokens = ["a"]
     insta::assert_snapshot!("scan_root_with_parent_dir", stderr);
 }
 
+/// Six mistakes spread over `[scan]` and two rules: each is drawn in file order, then the count.
 #[test]
 fn several_errors_are_drawn_one_after_another() {
     let stderr = fail(
         r#"[scan]
 roots = ["../up"]
+exclude = ["app/[z"]
 
 [[rule]]
 id = "x"
 message = "m"
-tokens = [""]
+tokens = ["a", ""]
 patterns = ["("]
 
 [[rule]]
 id = "x"
 message = "m"
-paths = ["app/[z"]
+tokens = ["b"]
+paths = ["app/{a"]
 "#,
     );
     assert!(
