@@ -130,10 +130,19 @@ impl ConfigFile {
     pub fn parse(&self) -> miette::Result<RawConfig> {
         toml::from_str(&self.source).map_err(|err| {
             let span = err.span().unwrap_or(0..0);
-            let message = err.message().trim_end().to_owned();
+            let message = plain_words(err.message().trim_end());
             let help = suggestion(&message);
             self.error(span, message, "here", help).into()
         })
+    }
+
+    /// The 1-based line holding byte `offset` of the file.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.source.as_bytes()[..offset.min(self.source.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     /// A diagnostic pointing at `span` of this file.
@@ -183,8 +192,10 @@ impl RuleFileErrors {
         &self.errors
     }
 
-    /// Turns a non-empty list of mistakes into one report: the mistake itself when there is one.
+    /// Turns a non-empty list of mistakes into one report, in file order: the mistake itself
+    /// when there is one.
     pub fn report(file: &ConfigFile, mut errors: Vec<RuleFileError>) -> miette::Report {
+        errors.sort_by_key(|e| e.span.offset());
         if errors.len() == 1 {
             miette::Report::new(errors.remove(0))
         } else {
@@ -217,8 +228,24 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> miette::Result<PathBuf> 
     ))
 }
 
-/// Suggests the nearest expected word for serde's "unknown field/variant `x`, expected ..." errors.
+/// serde's words for TOML's things: arrays, not sequences; tables, not Rust structs.
+fn plain_words(message: &str) -> String {
+    message
+        .replace("a sequence", "an array")
+        .replace("struct RawScan", "the [scan] table")
+        .replace("struct RawRule", "a [[rule]] table")
+        .replace("struct RawConfig", "a rule file")
+}
+
+/// Help for a serde error: the nearest expected word for "unknown field/variant `x`, expected
+/// ...", or how to write what was missing or misshapen.
 fn suggestion(message: &str) -> Option<String> {
+    if message.starts_with("missing field") {
+        return Some("every [[rule]] needs `id`, `message`, and `tokens` or `patterns`".to_owned());
+    }
+    if message.starts_with("invalid type: map, expected an array") {
+        return Some("rules are an array of tables: write each one as `[[rule]]`".to_owned());
+    }
     let words = backticked(message);
     let (unknown, expected) = words.split_first()?;
     if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {

@@ -92,18 +92,23 @@ pub fn compile(file: &ConfigFile, raw: RawConfig, root: &Path) -> miette::Result
     let mut rules: Vec<Rule> = Vec::new();
     let mut tokens = Vec::new();
     let mut regexes = Vec::new();
+    let mut ids: Vec<Spanned<String>> = Vec::new();
     for raw_rule in raw.rule {
         let span = raw_rule.span();
         let raw_rule = raw_rule.into_inner();
         let index = rules.len();
-        if let Some(first) = rules.iter().find(|r| r.id == *raw_rule.id.get_ref()) {
+        if let Some(first) = ids.iter().find(|id| id.get_ref() == raw_rule.id.get_ref()) {
             errors.push(file.error(
                 raw_rule.id.span(),
-                format!("duplicate rule id `{}`", first.id),
+                format!("duplicate rule id `{}`", first.get_ref()),
                 "defined again here",
-                Some("every rule needs its own id".to_owned()),
+                Some(format!(
+                    "every rule needs its own id; this one is first used on line {}",
+                    file.line_of(first.span().start)
+                )),
             ));
         }
+        ids.push(raw_rule.id.clone());
         if raw_rule.id.get_ref().is_empty() {
             errors.push(file.error(raw_rule.id.span(), "empty rule id", "here", None));
         }
@@ -205,9 +210,9 @@ fn compile_scope(
         let Some(relative) = inside_root(dir.get_ref()) else {
             errors.push(file.error(
                 dir.span(),
-                format!("scan root `{}` leaves the project root", dir.get_ref()),
-                "not inside the root",
-                Some("roots are relative to the project root and may not use `..`".to_owned()),
+                format!("scan root `{}` is not a plain relative path", dir.get_ref()),
+                "absolute or uses `..`",
+                Some("roots are relative to the project root, without `..`".to_owned()),
             ));
             continue;
         };

@@ -434,3 +434,47 @@ fn missing_explicit_rule_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn several_errors_are_drawn_in_file_order() {
+    let stderr = fail(
+        r#"[[rule]]
+id = "x"
+message = "m"
+tokens = ["a"]
+
+[[rule]]
+id = "x"
+message = "m"
+
+[scan]
+roots = ["nope"]
+"#,
+    );
+    let at = |needle: &str| {
+        stderr
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {stderr}"))
+    };
+    assert!(at("vestige.toml:6:1") < at("vestige.toml:7:6"), "{stderr}");
+    assert!(
+        at("vestige.toml:7:6") < at("vestige.toml:11:10"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("error: vestige.toml has 3 errors\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rule_written_as_a_single_table() {
+    let stderr = fail(
+        r#"[rule]
+id = "x"
+message = "m"
+tokens = ["a"]
+"#,
+    );
+    insta::assert_snapshot!("rule_single_brackets", stderr);
+}
