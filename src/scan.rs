@@ -76,7 +76,9 @@ impl<'r> Scanner<'r> {
     }
 }
 
-/// Turns `hits`, sorted by start, into findings with lines, columns and snippets.
+/// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines and
+/// columns are counted incrementally from the previous hit, so many hits on one huge line cost
+/// one pass over it.
 fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut Vec<Finding>) {
     let body = if haystack.starts_with(BOM) {
         BOM.len()
@@ -86,20 +88,28 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
     let mut line = 1;
     let mut line_start = body;
     let mut counted_to = 0;
+    // The character column of byte `anchor.0`, on the current line.
+    let mut anchor = (body, 1);
     for hit in hits {
         for newline in memchr::memchr_iter(b'\n', &haystack[counted_to..hit.start]) {
             line += 1;
             line_start = counted_to + newline + 1;
+            anchor = (line_start, 1);
         }
         counted_to = hit.start;
         let start_of_line = line_start.min(hit.start);
+        if anchor.0 > hit.start {
+            anchor = (start_of_line, 1);
+        }
+        let column = anchor.1 + char_count(&haystack[anchor.0..hit.start]);
+        anchor = (hit.start, column);
         let matched = &haystack[hit.start..hit.end];
-        let (end_line, end_line_start) = match memchr::memrchr(b'\n', matched) {
+        let (end_line, end_column) = match memchr::memrchr(b'\n', matched) {
             Some(last) => (
                 line + memchr::memchr_iter(b'\n', matched).count(),
-                hit.start + last + 1,
+                char_count(&matched[last + 1..]) + 1,
             ),
-            None => (line, start_of_line),
+            None => (line, column + char_count(matched)),
         };
         let line_end =
             memchr::memchr(b'\n', &haystack[hit.end..]).map_or(haystack.len(), |i| hit.end + i);
@@ -108,9 +118,9 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
             rule: hit.rule,
             path: rel.to_owned(),
             line,
-            column: char_count(&haystack[start_of_line..hit.start]) + 1,
+            column,
             end_line,
-            end_column: char_count(&haystack[end_line_start..hit.end]) + 1,
+            end_column,
             byte_offset: hit.start,
             matched: display(matched),
             needle: rule.needles[hit.needle].clone(),
@@ -124,19 +134,54 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
     }
 }
 
+/// How many characters of a long line a snippet shows on each side of the match.
+const SNIPPET_CONTEXT: usize = 100;
+
 /// The displayed lines around a match: `before` and `after` are the rest of its first and last
-/// line; line terminators are dropped and invalid bytes shown as U+FFFD.
+/// line, each cut to `SNIPPET_CONTEXT` characters with a `…` where cut; line terminators are
+/// dropped and invalid bytes shown as U+FFFD.
 fn snippet(before: &[u8], matched: &[u8], after: &[u8], first_line: usize) -> Snippet {
-    let mut text = display(before);
+    let mut text = String::new();
+    let (shown, cut) = tail(before);
+    if cut {
+        text.push('…');
+    }
+    text.push_str(&shown);
     let start = text.len();
     text.push_str(&display(matched).replace("\r\n", "\n"));
     let end = text.len();
-    text.push_str(&display(after.strip_suffix(b"\r").unwrap_or(after)));
+    let (shown, cut) = head(after.strip_suffix(b"\r").unwrap_or(after));
+    text.push_str(&shown);
+    if cut {
+        text.push('…');
+    }
     Snippet {
         text,
         first_line,
         span: start..end,
     }
+}
+
+/// The last `SNIPPET_CONTEXT` characters of `bytes` as text, and whether anything was cut.
+fn tail(bytes: &[u8]) -> (String, bool) {
+    let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
+    let mut text = display(&bytes[bytes.len().saturating_sub(4 * SNIPPET_CONTEXT)..]);
+    if let Some((at, _)) = text.char_indices().rev().nth(SNIPPET_CONTEXT - 1) {
+        cut |= at > 0;
+        text.drain(..at);
+    }
+    (text, cut)
+}
+
+/// The first `SNIPPET_CONTEXT` characters of `bytes` as text, and whether anything was cut.
+fn head(bytes: &[u8]) -> (String, bool) {
+    let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
+    let mut text = display(&bytes[..bytes.len().min(4 * SNIPPET_CONTEXT)]);
+    if let Some((at, _)) = text.char_indices().nth(SNIPPET_CONTEXT) {
+        cut = true;
+        text.truncate(at);
+    }
+    (text, cut)
 }
 
 /// The number of characters in `bytes`, counting each invalid UTF-8 byte as one.
@@ -239,6 +284,39 @@ mod tests {
         let (_, found) = scan(&foo(), b"\xEF\xBB\xBFFoo Foo");
         assert_eq!(positions(&found), [(1, 1, 1, 4, 3), (1, 5, 1, 8, 7)]);
         assert_eq!(found[0].snippet.text, "Foo Foo");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_each_match() {
+        let mut line = "é".repeat(5000);
+        line.push_str("Foo ");
+        line.push_str(&"x".repeat(5000));
+        line.push_str(" Foo");
+        let (_, found) = scan(&foo(), line.as_bytes());
+        assert_eq!(
+            positions(&found),
+            [(1, 5001, 1, 5004, 10000), (1, 10006, 1, 10009, 15005)]
+        );
+        let first = &found[0].snippet;
+        assert_eq!(
+            first.text.chars().count(),
+            1 + SNIPPET_CONTEXT + 3 + SNIPPET_CONTEXT + 1
+        );
+        assert!(first.text.starts_with("…éé") && first.text.ends_with("xx…"));
+        assert_eq!(&first.text[first.span.clone()], "Foo");
+        let second = &found[1].snippet;
+        assert!(second.text.starts_with("…xx") && second.text.ends_with(" Foo"));
+    }
+
+    #[test]
+    fn a_short_line_is_shown_whole() {
+        let line = format!(
+            "{} Foo {}",
+            "a".repeat(SNIPPET_CONTEXT - 1),
+            "b".repeat(SNIPPET_CONTEXT - 1)
+        );
+        let (_, found) = scan(&foo(), line.as_bytes());
+        assert_eq!(found[0].snippet.text, line);
     }
 
     #[test]
