@@ -3,7 +3,7 @@
 //! large sets of identifier tokens, one hash table of identifiers. Each rule's regexes run beside
 //! them. The engine sees bytes and rule numbers only: it knows nothing of files, lines or output.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 use regex::bytes::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -57,7 +57,7 @@ struct Owner {
 
 /// From this many distinct identifier tokens on, they are looked up by identifier run instead of
 /// going through the automaton, whose prefilters lose their edge on large sets.
-const WORD_TABLE_MIN_TOKENS: usize = 64;
+const WORD_TABLE_MIN_TOKENS: usize = 20;
 
 /// Identifier tokens longer than this always go through the automaton.
 const WORD_TABLE_MAX_LEN: usize = 255;
@@ -131,7 +131,10 @@ impl Matcher {
     }
 }
 
-/// Tokens found with one Aho-Corasick automaton, every candidate position reported.
+/// Tokens found with one Aho-Corasick automaton. A leftmost-longest search (fast: it runs the
+/// automaton's literal prefilters) finds the next position where any token starts; the other
+/// tokens starting there are the found token's prefixes, known in advance, so every candidate
+/// is seen without an overlapping search.
 #[derive(Debug)]
 struct TokenAutomaton {
     automaton: AhoCorasick,
@@ -140,6 +143,9 @@ struct TokenAutomaton {
     tokens: Vec<Box<[u8]>>,
     /// The users of each distinct token string, indexed by automaton pattern id.
     owners: Vec<Vec<Owner>>,
+    /// For each token, the other tokens that match wherever it matches at the same start:
+    /// its prefixes (and, when case is folded, its case variants).
+    prefixes: Vec<Vec<usize>>,
 }
 
 impl TokenAutomaton {
@@ -164,8 +170,32 @@ impl TokenAutomaton {
                 case_sensitive: spec.case_sensitive,
             });
         }
+        let fold = |bytes: &[u8]| {
+            if folds_case {
+                bytes.to_ascii_lowercase()
+            } else {
+                bytes.to_vec()
+            }
+        };
+        let mut by_key: FxHashMap<Vec<u8>, Vec<usize>> = FxHashMap::default();
+        for (id, token) in distinct.iter().enumerate() {
+            by_key.entry(fold(token)).or_default().push(id);
+        }
+        let prefixes = distinct
+            .iter()
+            .enumerate()
+            .map(|(id, token)| {
+                let key = fold(token);
+                (1..=key.len())
+                    .filter_map(|n| by_key.get(&key[..n]))
+                    .flatten()
+                    .copied()
+                    .filter(|&other| other != id)
+                    .collect()
+            })
+            .collect();
         let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(folds_case)
             .build(&distinct)?;
         Ok(Some(Self {
@@ -173,37 +203,47 @@ impl TokenAutomaton {
             folds_case,
             tokens: distinct,
             owners,
+            prefixes,
         }))
     }
 
     /// Appends every occurrence that passes its owner's case and boundary checks.
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
-        for m in self.automaton.find_overlapping_iter(haystack) {
-            let id = m.pattern().as_usize();
-            for owner in &self.owners[id] {
-                if !active[owner.rule]
-                    || (owner.case_sensitive
-                        && self.folds_case
-                        && haystack[m.range()] != *self.tokens[id])
-                    || (owner.word && !is_word_bounded(haystack, m.start(), m.end()))
-                {
-                    continue;
+        let mut at = 0;
+        while let Some(m) = self
+            .automaton
+            .find(Input::new(haystack).range(at..haystack.len()))
+        {
+            let longest = m.pattern().as_usize();
+            let start = m.start();
+            for &id in std::iter::once(&longest).chain(&self.prefixes[longest]) {
+                let end = start + self.tokens[id].len();
+                for owner in &self.owners[id] {
+                    if !active[owner.rule]
+                        || (owner.case_sensitive
+                            && self.folds_case
+                            && haystack[start..end] != *self.tokens[id])
+                        || (owner.word && !is_word_bounded(haystack, start, end))
+                    {
+                        continue;
+                    }
+                    out.push(Hit {
+                        start,
+                        end,
+                        rule: owner.rule,
+                        needle: owner.needle,
+                    });
                 }
-                out.push(Hit {
-                    start: m.start(),
-                    end: m.end(),
-                    rule: owner.rule,
-                    needle: owner.needle,
-                });
             }
+            at = start + 1;
         }
     }
 }
 
 /// Word-mode tokens made only of word bytes. Such a token can only match a whole identifier run
-/// (a maximal run of `[A-Za-z0-9_]`), so the haystack's runs are looked up in a hash table; runs
-/// whose length no token has are skipped without hashing, and the bytes between probes that
-/// cannot start a long enough run are never looked at.
+/// (a maximal run of `[A-Za-z0-9_]`), so the haystack's runs are looked up in a hash table. Bytes
+/// between probes that cannot start a long enough run are never looked at, and a run reaches the
+/// hash table only if some token has its length and its sketch.
 #[derive(Debug)]
 struct WordTable {
     exact: FxHashMap<Box<[u8]>, Vec<(usize, usize)>>,
@@ -211,7 +251,41 @@ struct WordTable {
     folded: FxHashMap<Box<[u8]>, Vec<(usize, usize)>>,
     /// `lengths[n]`: whether some token is `n` bytes long.
     lengths: Vec<bool>,
+    /// A one-hash Bloom filter over the tokens' sketches.
+    sketches: Box<[u64]>,
     shortest: usize,
+}
+
+/// Bits in the sketch filter: with at most a few thousand tokens it stays sparse and fits L1.
+const SKETCH_BITS: usize = 1 << 15;
+
+/// Which bytes are word bytes, `[A-Za-z0-9_]`.
+static WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// A cheap hash of a run's length and its first and last eight bytes, ASCII case folded (for
+/// word bytes, setting bit 5 folds case), for the filter.
+fn sketch(run: &[u8]) -> usize {
+    let fold = 0x2020_2020_2020_2020;
+    let (head, tail) = if run.len() >= 8 {
+        let head = u64::from_le_bytes(run[..8].try_into().expect("8 bytes"));
+        let tail = u64::from_le_bytes(run[run.len() - 8..].try_into().expect("8 bytes"));
+        (head, tail)
+    } else {
+        let mut padded = [0u8; 8];
+        padded[..run.len()].copy_from_slice(run);
+        let word = u64::from_le_bytes(padded);
+        (word, word)
+    };
+    let mixed = (head | fold) ^ (tail | fold).rotate_left(29) ^ run.len() as u64;
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize % SKETCH_BITS
 }
 
 impl WordTable {
@@ -222,10 +296,13 @@ impl WordTable {
             exact: FxHashMap::default(),
             folded: FxHashMap::default(),
             lengths: vec![false; longest + 1],
+            sketches: vec![0; SKETCH_BITS / 64].into_boxed_slice(),
             shortest,
         };
         for spec in tokens {
             table.lengths[spec.token.len()] = true;
+            let bit = sketch(spec.token.as_bytes());
+            table.sketches[bit / 64] |= 1 << (bit % 64);
             let (map, key) = if spec.case_sensitive {
                 (&mut table.exact, spec.token.into_bytes())
             } else {
@@ -241,58 +318,128 @@ impl WordTable {
         Some(table)
     }
 
-    /// Appends a hit for every identifier run that equals a token of an active rule.
+    /// Whether some token could equal `run`: the length and sketch filters.
+    fn may_hold(&self, run: &[u8]) -> bool {
+        self.lengths.get(run.len()).copied().unwrap_or(false) && {
+            let bit = sketch(run);
+            self.sketches[bit / 64] & (1 << (bit % 64)) != 0
+        }
+    }
+
+    /// Appends a hit for every identifier run that equals a token of an active rule. The
+    /// haystack is classified 64 bytes at a time into bit masks, from which the starts of runs
+    /// at least as long as the shortest token fall out without a branch per byte.
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
-        let word = |i: usize| is_word_byte(haystack[i]);
-        let shortest = self.shortest;
+        let window = self.shortest.min(64);
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
-        // Invariant: `pos` is 0 or follows a non-word byte, and no run of `shortest` or more
-        // bytes starts before it unseen.
-        let mut pos = 0;
-        while pos + shortest <= haystack.len() {
-            let probe = pos + shortest - 1;
-            if !word(probe) {
-                pos = probe + 1;
-                continue;
-            }
-            let mut start = probe;
-            while start > pos && word(start - 1) {
-                start -= 1;
-            }
-            let mut end = probe + 1;
-            while end < haystack.len() && word(end) {
-                end += 1;
-            }
-            pos = end + 1;
-            if !self.lengths.get(end - start).copied().unwrap_or(false) {
-                continue;
-            }
-            let run = &haystack[start..end];
-            let mut push = |owners: &Vec<(usize, usize)>| {
-                for &(rule, needle) in owners {
-                    if active[rule] {
-                        out.push(Hit {
-                            start,
-                            end,
-                            rule,
-                            needle,
-                        });
-                    }
+        let mut previous = 0u64;
+        let mut current = block_mask(haystack, 0);
+        for block in 0..haystack.len().div_ceil(64) {
+            let next = block_mask(haystack, block + 1);
+            let starts = current & !((current << 1) | (previous >> 63));
+            let both = u128::from(current) | (u128::from(next) << 64);
+            let long = all_set_from(both, window);
+            let mut candidates = starts & long as u64;
+            while candidates != 0 {
+                let bit = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let start = block * 64 + bit;
+                let window_end = block * 64 + 128;
+                let mut end = start + (!(both >> bit)).trailing_zeros() as usize;
+                if end >= window_end {
+                    end = haystack[window_end.min(haystack.len())..]
+                        .iter()
+                        .position(|&b| !is_word_byte(b))
+                        .map_or(haystack.len(), |i| window_end + i);
                 }
-            };
-            if let Some(owners) = self.exact.get(run) {
+                self.lookup(&haystack[start..end], start, active, out, &mut lowered);
+            }
+            previous = current;
+            current = next;
+        }
+    }
+
+    /// Appends a hit for each active owner of the token equal to `run`, found at `start`.
+    fn lookup(
+        &self,
+        run: &[u8],
+        start: usize,
+        active: &[bool],
+        out: &mut Vec<Hit>,
+        lowered: &mut [u8; WORD_TABLE_MAX_LEN],
+    ) {
+        if !self.may_hold(run) {
+            return;
+        }
+        let end = start + run.len();
+        let mut push = |owners: &Vec<(usize, usize)>| {
+            for &(rule, needle) in owners {
+                if active[rule] {
+                    out.push(Hit {
+                        start,
+                        end,
+                        rule,
+                        needle,
+                    });
+                }
+            }
+        };
+        if let Some(owners) = self.exact.get(run) {
+            push(owners);
+        }
+        if !self.folded.is_empty() {
+            let lowered = &mut lowered[..run.len()];
+            lowered.copy_from_slice(run);
+            lowered.make_ascii_lowercase();
+            if let Some(owners) = self.folded.get(&*lowered) {
                 push(owners);
-            }
-            if !self.folded.is_empty() {
-                let lowered = &mut lowered[..run.len()];
-                lowered.copy_from_slice(run);
-                lowered.make_ascii_lowercase();
-                if let Some(owners) = self.folded.get(&*lowered) {
-                    push(owners);
-                }
             }
         }
     }
+}
+
+/// Bit `i` set when byte `i` of the 64-byte block `block` of `haystack` is a word byte; bytes
+/// past the end count as non-word.
+fn block_mask(haystack: &[u8], block: usize) -> u64 {
+    let start = block * 64;
+    match haystack.get(start..start + 64) {
+        Some(full) => word_mask(full),
+        None => {
+            let mut padded = [0u8; 64];
+            let rest = haystack.get(start..).unwrap_or_default();
+            padded[..rest.len()].copy_from_slice(rest);
+            word_mask(&padded)
+        }
+    }
+}
+
+/// Bit `i` set when `bytes[i]` (64 of them) is a word byte. Written so that the compiler
+/// vectorizes the classification; each 8 flags are then packed into a byte by one multiply.
+fn word_mask(bytes: &[u8]) -> u64 {
+    let mut flags = [0u8; 64];
+    for (flag, &b) in flags.iter_mut().zip(bytes) {
+        let digit = b.wrapping_sub(b'0') < 10;
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        *flag = u8::from(digit | letter | (b == b'_'));
+    }
+    let mut mask = 0;
+    for (i, lanes) in flags.chunks_exact(8).enumerate() {
+        let lanes = u64::from_le_bytes(lanes.try_into().expect("8 bytes"));
+        mask |= (lanes.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
+    }
+    mask
+}
+
+/// Bit `i` set when bits `i .. i + len` of `mask` are all set (`1 <= len <= 64`).
+fn all_set_from(mask: u128, len: usize) -> u128 {
+    let mut runs = mask;
+    let mut covered = 1;
+    while covered < len {
+        let step = covered.min(len - covered);
+        runs &= runs >> step;
+        covered += step;
+    }
+    runs
 }
 
 /// Per rule, left to right: keeps the longest candidate at each position and skips the candidates
@@ -318,7 +465,7 @@ fn keep_longest_leftmost(candidates: &mut [Hit]) {
 
 /// Whether a byte can be part of an identifier: `[A-Za-z0-9_]`.
 pub fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
+    WORD[usize::from(byte)]
 }
 
 /// Whether `haystack[start..end]` has no word byte on either side.
@@ -499,5 +646,65 @@ mod tests {
     fn crlf_and_multibyte_text_match_on_bytes() {
         let m = words(&["Run"]);
         assert_eq!(spans(&m, "ä Run\r\nRun", 1), [(3, 6, 0), (8, 11, 0)]);
+    }
+
+    #[test]
+    fn tokens_are_found_at_every_offset_across_block_boundaries() {
+        let m = words(&["Foo", "LegacyRun"]);
+        for offset in 0..200 {
+            for (tok, len) in [("Foo", 3), ("LegacyRun", 9)] {
+                let text = format!("{}{tok}", " ".repeat(offset));
+                assert_eq!(
+                    spans(&m, &text, 1),
+                    [(offset, offset + len, 0)],
+                    "at {offset}"
+                );
+                let glued = format!("{}{tok}x", "y".repeat(offset));
+                assert!(spans(&m, &glued, 1).is_empty(), "glued at {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn identifier_runs_longer_than_two_blocks_are_read_to_their_end() {
+        let m = words(&["Foo", "LegacyRun"]);
+        for len in [63, 64, 65, 127, 128, 129, 300] {
+            let text = format!("{} Foo", "a".repeat(len));
+            assert_eq!(
+                spans(&m, &text, 1),
+                [(len + 1, len + 4, 0)],
+                "after a {len}-byte run"
+            );
+            let text = format!("{}Foo Foo", "a".repeat(len));
+            assert_eq!(
+                spans(&m, &text, 1),
+                [(len + 4, len + 7, 0)],
+                "glued to a {len}-byte run"
+            );
+        }
+    }
+
+    #[test]
+    fn word_mask_flags_exactly_the_word_bytes() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        for chunk in bytes.chunks(64) {
+            let mask = word_mask(chunk);
+            for (i, &b) in chunk.iter().enumerate() {
+                let expected = b.is_ascii_alphanumeric() || b == b'_';
+                assert_eq!(mask >> i & 1 == 1, expected, "byte {b:#04x}");
+            }
+        }
+    }
+
+    #[test]
+    fn all_set_from_marks_starts_of_long_enough_runs() {
+        let mask: u128 = 0b0111_1011_0000_1111_1111;
+        for len in 1..=10 {
+            let got = all_set_from(mask, len);
+            for i in 0..128 {
+                let expected = (i..i + len).all(|j| j < 128 && mask >> j & 1 == 1);
+                assert_eq!(got >> i & 1 == 1, expected, "len {len}, bit {i}");
+            }
+        }
     }
 }
