@@ -214,14 +214,16 @@ impl<'r> Collector<'r> {
 
 impl walk::Visitor for Collector<'_> {
     fn file(&mut self, path: &Path) {
-        let rel = walk::relative(self.root, path);
-        match self.scanner.scan(path, &rel, &mut self.findings) {
+        match self.scanner.scan(path, self.root, &mut self.findings) {
             Ok(Scanned::Text(bytes)) => {
                 self.files += 1;
                 self.bytes += bytes;
             }
             Ok(Scanned::Binary | Scanned::OutOfScope) => {}
-            Err(err) => self.problems.push(format!("{rel}: {err}")),
+            Err(err) => {
+                let rel = walk::relative(self.root, path);
+                self.problems.push(format!("{rel}: {err}"));
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::finding::{Finding, Snippet};
 use crate::matcher::Hit;
 use crate::rules::RuleSet;
+use crate::walk;
 
 /// How many leading bytes are checked for a NUL to decide that a file is binary.
 pub const BINARY_PROBE: usize = 8 * 1024;
@@ -47,11 +48,18 @@ impl<'r> Scanner<'r> {
         }
     }
 
-    /// Scans the file at `path`, shown as `rel`, appending its findings to `out`.
-    pub fn scan(&mut self, path: &Path, rel: &str, out: &mut Vec<Finding>) -> io::Result<Scanned> {
+    /// Scans the file at `path` under the project `root`, appending its findings to `out`.
+    pub fn scan(
+        &mut self,
+        path: &Path,
+        root: &Path,
+        out: &mut Vec<Finding>,
+    ) -> io::Result<Scanned> {
+        let mut rel = None;
         if !self.everywhere {
+            let rel = Path::new(rel.insert(walk::relative(root, path)));
             for (active, rule) in self.active.iter_mut().zip(&self.rules.rules) {
-                *active = rule.paths.applies(Path::new(rel));
+                *active = rule.paths.applies(rel);
             }
             if !self.active.contains(&true) {
                 return Ok(Scanned::OutOfScope);
@@ -59,11 +67,11 @@ impl<'r> Scanner<'r> {
         }
         self.buffer.clear();
         File::open(path)?.read_to_end(&mut self.buffer)?;
-        Ok(self.scan_bytes(rel, out))
+        Ok(self.scan_bytes(|| rel.unwrap_or_else(|| walk::relative(root, path)), out))
     }
 
-    /// Scans `self.buffer` as the contents of `rel`.
-    fn scan_bytes(&mut self, rel: &str, out: &mut Vec<Finding>) -> Scanned {
+    /// Scans `self.buffer` as the contents of the file named by `rel`, called only on a hit.
+    fn scan_bytes(&mut self, rel: impl FnOnce() -> String, out: &mut Vec<Finding>) -> Scanned {
         let haystack = &self.buffer[..];
         if memchr::memchr(0, &haystack[..haystack.len().min(BINARY_PROBE)]).is_some() {
             return Scanned::Binary;
@@ -71,7 +79,9 @@ impl<'r> Scanner<'r> {
         self.rules
             .matcher
             .find(haystack, &self.active, &mut self.hits);
-        locate(haystack, &self.hits, self.rules, rel, out);
+        if !self.hits.is_empty() {
+            locate(haystack, &self.hits, self.rules, &rel(), out);
+        }
         Scanned::Text(haystack.len() as u64)
     }
 }
@@ -224,7 +234,7 @@ mod tests {
         let mut scanner = Scanner::new(rules);
         scanner.buffer = bytes.to_vec();
         let mut out = Vec::new();
-        let scanned = scanner.scan_bytes("f.php", &mut out);
+        let scanned = scanner.scan_bytes(|| "f.php".to_owned(), &mut out);
         (scanned, out)
     }
 

@@ -103,7 +103,7 @@ impl<'a> Walk<'a> {
             .follow_links(false)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                entry.path() != rule_file
+                entry.path().as_os_str() != rule_file.as_os_str()
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
             });
@@ -185,6 +185,9 @@ pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 /// `path` relative to `root`, `/`-separated; non-UTF-8 bytes are shown as U+FFFD.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    if std::path::MAIN_SEPARATOR == '/' {
+        return rel.to_string_lossy().into_owned();
+    }
     let mut out = String::new();
     for component in rel.components() {
         if !out.is_empty() {
