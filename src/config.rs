@@ -40,7 +40,14 @@ pub struct RawScan {
     pub gitignore: bool,
     /// Whether dot-files and dot-directories are scanned.
     pub hidden: bool,
+    /// Whether symbolic links are followed (loops are detected and skipped).
+    pub follow_symlinks: bool,
+    /// Files larger than this many bytes are skipped with a note.
+    pub max_filesize: u64,
 }
+
+/// The default `scan.max_filesize`: 100 MiB.
+pub const DEFAULT_MAX_FILESIZE: u64 = 100 * 1024 * 1024;
 
 impl Default for RawScan {
     fn default() -> Self {
@@ -49,6 +56,8 @@ impl Default for RawScan {
             exclude: Vec::new(),
             gitignore: true,
             hidden: false,
+            follow_symlinks: false,
+            max_filesize: DEFAULT_MAX_FILESIZE,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What a scan produces: one `Finding` per forbidden reference, carrying everything a report needs
 //! (position, matched text, the source line), so that no later stage touches the file again.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -71,4 +72,39 @@ pub struct Snippet {
     pub first_line: usize,
     /// Byte range of the match within `text`.
     pub span: std::ops::Range<usize>,
+}
+
+/// `text` safe to print on a terminal: every control character but tab is replaced by one
+/// visible character (C0 and DEL by their Unicode control pictures, C1 by U+FFFD), so that
+/// a crafted file name or line cannot drive the terminal and columns stay aligned.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\t' => c,
+                '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+                '\u{7f}' => '\u{2421}',
+                c if c.is_control() => '\u{FFFD}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn control_characters_become_visible_one_for_one() {
+        assert_eq!(visible("plain\ttext"), "plain\ttext");
+        assert_eq!(visible("a\u{1b}[31mred"), "a\u{241b}[31mred");
+        assert_eq!(visible("cr\rlf\n"), "cr\u{240d}lf\u{240a}");
+        assert_eq!(visible("del\u{7f} csi\u{9b}"), "del\u{2421} csi\u{FFFD}");
+        let hostile = "x\u{1b}]0;title\u{7}y";
+        assert_eq!(visible(hostile).chars().count(), hostile.chars().count());
+    }
 }

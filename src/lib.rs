@@ -22,7 +22,7 @@ use miette::Diagnostic;
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
 use crate::config::{ConfigFile, RuleFileErrors};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, visible};
 use crate::report::{Report, Style, Summary};
 use crate::rules::RuleSet;
 use crate::scan::{Scanned, Scanner};
@@ -116,14 +116,17 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let mut summary = Summary::default();
     let mut findings = Vec::new();
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     for collector in collectors {
         summary.files_scanned += collector.files;
         summary.bytes_scanned += collector.bytes;
         findings.extend(collector.findings);
         problems.extend(collector.problems);
+        notes.extend(collector.notes);
     }
     sort(&mut findings, &rules);
     problems.sort();
+    notes.sort();
     summary.tally(&findings, &rules.rules);
     summary.elapsed = started.elapsed();
 
@@ -143,7 +146,12 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     }
     let mut stderr = io::stderr().lock();
     for problem in &problems {
-        let _ = writeln!(stderr, "vestige: {problem}");
+        let _ = writeln!(stderr, "vestige: {}", visible(problem));
+    }
+    if !args.quiet {
+        for note in &notes {
+            let _ = writeln!(stderr, "vestige: note: {}", visible(note));
+        }
     }
     if !args.quiet && args.format != Format::Json {
         let _ = writeln!(stderr, "{}", summary.line());
@@ -195,6 +203,7 @@ struct Collector<'r> {
     root: &'r Path,
     findings: Vec<Finding>,
     problems: Vec<String>,
+    notes: Vec<String>,
     files: u64,
     bytes: u64,
 }
@@ -206,6 +215,7 @@ impl<'r> Collector<'r> {
             root,
             findings: Vec::new(),
             problems: Vec::new(),
+            notes: Vec::new(),
             files: 0,
             bytes: 0,
         }
@@ -219,7 +229,14 @@ impl walk::Visitor for Collector<'_> {
                 self.files += 1;
                 self.bytes += bytes;
             }
-            Ok(Scanned::Binary | Scanned::OutOfScope) => {}
+            Ok(Scanned::TooLarge(len)) => {
+                let max = self.scanner.max_filesize();
+                let rel = walk::relative(self.root, path);
+                self.notes.push(format!(
+                    "{rel}: skipped, {len} bytes is over scan.max_filesize ({max} bytes)"
+                ));
+            }
+            Ok(Scanned::Binary | Scanned::OutOfScope | Scanned::NotAFile) => {}
             Err(err) => {
                 let rel = walk::relative(self.root, path);
                 self.problems.push(format!("{rel}: {err}"));
@@ -229,5 +246,9 @@ impl walk::Visitor for Collector<'_> {
 
     fn error(&mut self, error: ignore::Error) {
         self.problems.push(error.to_string());
+    }
+
+    fn symlink_loop(&mut self, error: ignore::Error) {
+        self.notes.push(format!("{error}; not followed"));
     }
 }

@@ -83,6 +83,10 @@ pub struct ScanScope {
     pub gitignore: bool,
     /// Whether dot-files are scanned.
     pub hidden: bool,
+    /// Whether symbolic links are followed.
+    pub follow_symlinks: bool,
+    /// Files larger than this many bytes are skipped.
+    pub max_filesize: u64,
 }
 
 /// Compiles `raw`, read from `file`, for a project rooted at the absolute path `root`.
@@ -241,6 +245,8 @@ fn compile_scope(
         rule_file: file.path.clone(),
         gitignore: raw.scan.gitignore,
         hidden: raw.scan.hidden,
+        follow_symlinks: raw.scan.follow_symlinks,
+        max_filesize: raw.scan.max_filesize,
     })
 }
 

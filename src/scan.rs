@@ -1,11 +1,11 @@
 //! One file in, findings out: read the file, skip it if binary, run the matcher over the rules
 //! whose path scope covers it, and turn byte offsets into lines, columns and source snippets.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::finding::{Finding, Snippet};
+use crate::finding::{Finding, Snippet, visible};
 use crate::matcher::Hit;
 use crate::rules::RuleSet;
 use crate::walk;
@@ -24,6 +24,10 @@ pub enum Scanned {
     Binary,
     /// No rule applies to its path, so it was not read.
     OutOfScope,
+    /// Larger than `scan.max_filesize`; holds its size in bytes. Not read.
+    TooLarge(u64),
+    /// Not a regular file when opened (replaced since the walk saw it). Not read.
+    NotAFile,
 }
 
 /// Scans files one after another, reusing its buffers.
@@ -48,6 +52,11 @@ impl<'r> Scanner<'r> {
         }
     }
 
+    /// The size above which files are skipped.
+    pub fn max_filesize(&self) -> u64 {
+        self.rules.scope.max_filesize
+    }
+
     /// Scans the file at `path` under the project `root`, appending its findings to `out`.
     pub fn scan(
         &mut self,
@@ -65,8 +74,15 @@ impl<'r> Scanner<'r> {
                 return Ok(Scanned::OutOfScope);
             }
         }
-        self.buffer.clear();
-        File::open(path)?.read_to_end(&mut self.buffer)?;
+        let mut file = open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Ok(Scanned::NotAFile);
+        }
+        if meta.len() > self.rules.scope.max_filesize {
+            return Ok(Scanned::TooLarge(meta.len()));
+        }
+        read_prefix(&mut file, meta.len(), &mut self.buffer)?;
         Ok(self.scan_bytes(|| rel.unwrap_or_else(|| walk::relative(root, path)), out))
     }
 
@@ -84,6 +100,34 @@ impl<'r> Scanner<'r> {
         }
         Scanned::Text(haystack.len() as u64)
     }
+}
+
+/// Opens `path` for reading without ever blocking: a FIFO swapped in after the walk would
+/// otherwise wait for a writer for ever.
+fn open(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// Reads the first `len` bytes of `file` (its size when opened) into `buffer`, with one `read`
+/// for a file that does not shrink meanwhile: the size is known, so no end-of-file probe.
+fn read_prefix(file: &mut File, len: u64, buffer: &mut Vec<u8>) -> io::Result<()> {
+    buffer.clear();
+    buffer.resize(usize::try_from(len).map_err(io::Error::other)?, 0);
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    buffer.truncate(filled);
+    Ok(())
 }
 
 /// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines and
@@ -149,19 +193,25 @@ const SNIPPET_CONTEXT: usize = 100;
 
 /// The displayed lines around a match: `before` and `after` are the rest of its first and last
 /// line, each cut to `SNIPPET_CONTEXT` characters with a `…` where cut; line terminators are
-/// dropped and invalid bytes shown as U+FFFD.
+/// dropped, invalid bytes shown as U+FFFD and control characters made visible.
 fn snippet(before: &[u8], matched: &[u8], after: &[u8], first_line: usize) -> Snippet {
     let mut text = String::new();
     let (shown, cut) = tail(before);
     if cut {
         text.push('…');
     }
-    text.push_str(&shown);
+    text.push_str(&visible(&shown));
     let start = text.len();
-    text.push_str(&display(matched).replace("\r\n", "\n"));
+    let matched = display(matched).replace("\r\n", "\n");
+    for (i, line) in matched.split('\n').enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(&visible(line));
+    }
     let end = text.len();
     let (shown, cut) = head(after.strip_suffix(b"\r").unwrap_or(after));
-    text.push_str(&shown);
+    text.push_str(&visible(&shown));
     if cut {
         text.push('…');
     }
@@ -356,5 +406,49 @@ mod tests {
         let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\npatterns = ['^use .*Run$']\n");
         let (_, found) = scan(&set, b"use A\\Run\r\nuse B\\Run;\nuse C\\\nRun");
         assert_eq!(positions(&found), [(1, 1, 1, 10, 0)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_swapped_in_after_the_walk_is_not_read_and_does_not_block() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let fifo = dir.path().join("pipe.php");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (done, result) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let set = foo();
+            let mut out = Vec::new();
+            let scanned = Scanner::new(&set).scan(&fifo, Path::new("/"), &mut out);
+            done.send(scanned.map_err(|e| e.kind())).unwrap();
+        });
+        let scanned = result.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(
+            scanned.expect("the scan blocked on a FIFO"),
+            Ok(Scanned::NotAFile)
+        );
+    }
+
+    #[test]
+    fn a_vanished_file_is_an_error_and_a_large_one_is_not_read() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let set = rules(
+            "[scan]\nmax_filesize = 3\n[[rule]]\nid = \"f\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n",
+        );
+        let mut scanner = Scanner::new(&set);
+        let mut out = Vec::new();
+        let gone = scanner.scan(&dir.path().join("gone.php"), dir.path(), &mut out);
+        assert_eq!(gone.unwrap_err().kind(), io::ErrorKind::NotFound);
+        std::fs::write(dir.path().join("big.php"), "Foo Foo").unwrap();
+        let big = scanner.scan(&dir.path().join("big.php"), dir.path(), &mut out);
+        assert_eq!(big.unwrap(), Scanned::TooLarge(7));
+        std::fs::write(dir.path().join("ok.php"), "Foo").unwrap();
+        let ok = scanner.scan(&dir.path().join("ok.php"), dir.path(), &mut out);
+        assert_eq!(ok.unwrap(), Scanned::Text(3));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].path, "ok.php");
     }
 }

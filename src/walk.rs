@@ -17,6 +17,8 @@ pub trait Visitor: Send {
     fn file(&mut self, path: &Path);
     /// Called when part of the tree could not be read.
     fn error(&mut self, error: ignore::Error);
+    /// Called when a symbolic link leads back to one of its ancestors and was not followed.
+    fn symlink_loop(&mut self, error: ignore::Error);
 }
 
 /// The paths the command line narrowed the scan to: each one and everything under it.
@@ -100,7 +102,7 @@ impl<'a> Walk<'a> {
             .git_exclude(scope.gitignore)
             .git_global(false)
             .require_git(false)
-            .follow_links(false)
+            .follow_links(scope.follow_symlinks)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 entry.path().as_os_str() != rule_file.as_os_str()
@@ -149,6 +151,7 @@ impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
                 visitor.file(entry.path());
             }
             Ok(_) => {}
+            Err(err) if is_loop(&err) => visitor.symlink_loop(err),
             Err(err) => visitor.error(err),
         }
         WalkState::Continue
@@ -164,6 +167,17 @@ impl<V> Drop for Worker<'_, V> {
                 .unwrap_or_else(|poison| poison.into_inner());
             done.push(visitor);
         }
+    }
+}
+
+/// Whether `error` is a symbolic link loop, however it is wrapped.
+fn is_loop(error: &ignore::Error) -> bool {
+    match error {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
     }
 }
 

@@ -16,20 +16,13 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use vestige::matcher::{Hit, Matcher, RegexSpec, TokenSpec};
 
+#[path = "support/reference.rs"]
+mod reference;
+use reference::{RuleDef, Span, build, matches_at, reference};
+
 /// Letters in both cases, a digit, `_` (word bytes); `-`, `:`, space, newline (non-word ASCII);
 /// `é` and `É`, two-byte characters that differ only in a non-ASCII byte and must never fold.
 const ALPHABET: &[char] = &['a', 'b', 'A', 'B', '1', '_', '-', ':', ' ', '\n', 'é', 'É'];
-
-/// One rule as the property sees it.
-#[derive(Debug, Clone)]
-struct RuleDef {
-    tokens: Vec<String>,
-    word: bool,
-    case_sensitive: bool,
-}
-
-/// A (start, end, rule) triple, the part of a hit the reference decides.
-type Span = (usize, usize, usize);
 
 /// The word bytes of `ALPHABET`.
 const WORD_CHARS: &[char] = &['a', 'b', 'A', 'B', '1', '_'];
@@ -125,73 +118,6 @@ fn flip_ascii_case(s: &str) -> String {
             }
         })
         .collect()
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Whether `token` matches `text` at `at` under `rule`'s case and delimiting rules.
-fn matches_at(text: &[u8], at: usize, token: &[u8], rule: &RuleDef) -> bool {
-    let end = at + token.len();
-    let Some(found) = text.get(at..end) else {
-        return false;
-    };
-    let same = if rule.case_sensitive {
-        found == token
-    } else {
-        found.eq_ignore_ascii_case(token)
-    };
-    let bounded = !rule.word
-        || ((at == 0 || !is_word_byte(text[at - 1]))
-            && text.get(end).is_none_or(|&b| !is_word_byte(b)));
-    same && bounded
-}
-
-/// The naive reference: per rule, leftmost-longest, non-overlapping, position by position.
-fn reference(text: &[u8], rules: &[RuleDef]) -> Vec<Span> {
-    let mut out = Vec::new();
-    for (r, rule) in rules.iter().enumerate() {
-        let mut i = 0;
-        while i < text.len() {
-            let longest = rule
-                .tokens
-                .iter()
-                .map(String::as_bytes)
-                .filter(|t| matches_at(text, i, t, rule))
-                .map(<[u8]>::len)
-                .max();
-            match longest {
-                Some(len) => {
-                    out.push((i, i + len, r));
-                    i += len;
-                }
-                None => i += 1,
-            }
-        }
-    }
-    out.sort_unstable();
-    out
-}
-
-fn build(rules: &[RuleDef]) -> Matcher {
-    let specs = rules
-        .iter()
-        .enumerate()
-        .flat_map(|(r, rule)| {
-            rule.tokens
-                .iter()
-                .enumerate()
-                .map(move |(needle, token)| TokenSpec {
-                    rule: r,
-                    needle,
-                    token: token.clone(),
-                    word: rule.word,
-                    case_sensitive: rule.case_sensitive,
-                })
-        })
-        .collect();
-    Matcher::new(specs, Vec::new()).expect("the automaton builds")
 }
 
 /// The engine's hits, after checking what holds of every hit whatever the reference says: `out` is

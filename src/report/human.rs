@@ -10,7 +10,7 @@ use miette::{
 };
 
 use super::{Report, Reporter};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, visible};
 use crate::rules::Rule;
 
 /// How diagnostics are drawn.
@@ -81,7 +81,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.rule.message)
+        f.write_str(&visible(&self.rule.message))
     }
 }
 
@@ -107,7 +107,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
         self.rule
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(visible(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -141,7 +141,7 @@ impl SourceCode for SnippetSource<'_> {
         let finding = self.0;
         let text = &finding.snippet.text;
         Ok(Box::new(MietteSpanContents::new_named(
-            finding.path.clone(),
+            visible(&finding.path).into_owned(),
             text.as_bytes(),
             SourceSpan::from(0..text.len()),
             finding.snippet.first_line - 1,

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::{Report, Reporter};
+use crate::finding::visible;
 
 /// The short reporter.
 pub(super) struct Short;
@@ -14,7 +15,12 @@ impl Reporter for Short {
             writeln!(
                 out,
                 "{}:{}:{}: {}[{}]: {}",
-                finding.path, finding.line, finding.column, rule.severity, rule.id, rule.message
+                visible(&finding.path),
+                finding.line,
+                finding.column,
+                rule.severity,
+                rule.id,
+                visible(&rule.message)
             )?;
         }
         Ok(())

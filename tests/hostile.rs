@@ -1,0 +1,370 @@
+//! Bad input never hurts: hostile trees, hostile rule files and hostile output targets, each in a
+//! temporary tree built by the test. Every run has a timeout, so a hang fails instead of blocking.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const RULE: &str = "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n";
+
+/// `vestige check` with `args`, run in `dir` with a timeout.
+fn check_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("vestige").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120))
+        .arg("check")
+        .args(args);
+    cmd
+}
+
+/// Runs `cmd`, checks its exit code, and returns stdout and stderr.
+fn run(mut cmd: Command, code: i32) -> (String, String) {
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (String::from_utf8(output.stdout).unwrap(), stderr)
+}
+
+fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, contents).unwrap();
+}
+
+/// A tree with `vestige.toml` holding `scan` (the `[scan]` table's body) and `RULE`.
+fn tree(scan: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "vestige.toml",
+        format!("[scan]\n{scan}\n{RULE}"),
+    );
+    dir
+}
+
+fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|err| panic!("invalid JSON ({err}): {out}"))
+}
+
+/// (path, line, column) of each finding in a JSON report.
+fn positions(out: &str) -> Vec<(String, u64, u64)> {
+    json(out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap().to_owned();
+            (
+                path,
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+mod unix {
+    use std::os::unix::fs::symlink;
+    use std::os::unix::net::UnixListener;
+
+    use super::*;
+
+    #[test]
+    fn fifos_sockets_and_devices_are_skipped_without_blocking() {
+        let dir = tree("");
+        write(dir.path(), "app/real.php", "Foo\n");
+        let status = std::process::Command::new("mkfifo")
+            .arg(dir.path().join("app/pipe.php"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let _socket = UnixListener::bind(dir.path().join("app/socket.php")).unwrap();
+        // Creating a device node needs CAP_MKNOD, which a container may lack: then the FIFO
+        // and the socket still stand for the non-regular files.
+        let _ = std::process::Command::new("mknod")
+            .arg(dir.path().join("app/null.php"))
+            .args(["c", "1", "3"])
+            .stderr(Stdio::null())
+            .status();
+        symlink(
+            dir.path().join("app/pipe.php"),
+            dir.path().join("app/to-pipe.php"),
+        )
+        .unwrap();
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(positions(&out), [("app/real.php".to_owned(), 1, 1)]);
+        assert_eq!(json(&out)["summary"]["files_scanned"], 1);
+
+        write(
+            dir.path(),
+            "vestige.toml",
+            format!("[scan]\nfollow_symlinks = true\n{RULE}"),
+        );
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(positions(&out), [("app/real.php".to_owned(), 1, 1)]);
+    }
+
+    #[test]
+    fn symlinks_are_not_followed_unless_asked_and_loops_end() {
+        let outside = TempDir::new().unwrap();
+        write(outside.path(), "lib/Outside.php", "Foo\n");
+        let dir = tree("");
+        write(dir.path(), "app/a/Inside.php", "Foo\n");
+        symlink(dir.path().join("app"), dir.path().join("app/a/loop")).unwrap();
+        symlink(outside.path().join("lib"), dir.path().join("app/lib")).unwrap();
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(positions(&out), [("app/a/Inside.php".to_owned(), 1, 1)]);
+
+        write(
+            dir.path(),
+            "vestige.toml",
+            format!("[scan]\nfollow_symlinks = true\n{RULE}"),
+        );
+        let (out, stderr) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(
+            positions(&out),
+            [
+                ("app/a/Inside.php".to_owned(), 1, 1),
+                ("app/lib/Outside.php".to_owned(), 1, 1)
+            ]
+        );
+        assert!(
+            stderr.contains("note:") && stderr.contains("loop"),
+            "{stderr}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_reported_once_and_exits_2_after_the_whole_scan() {
+        let dir = tree("follow_symlinks = true");
+        write(dir.path(), "app/Found.php", "Foo\n");
+        symlink(
+            dir.path().join("app/gone.php"),
+            dir.path().join("app/dangling.php"),
+        )
+        .unwrap();
+        let (out, stderr) = run(check_in(dir.path(), &["--format", "short"]), 2);
+        assert_eq!(out, "app/Found.php:1:1: error[legacy]: legacy run\n");
+        assert_eq!(stderr.matches("dangling.php").count(), 1, "{stderr}");
+    }
+
+    #[test]
+    fn control_characters_in_names_and_lines_never_reach_the_terminal_raw() {
+        let dir = tree("");
+        write(
+            dir.path(),
+            "app/evil\x1b[2J\x07.php",
+            "\x1b]0;pwned\x07 Foo \x1b[31mred\r\n",
+        );
+        for format in ["human", "short"] {
+            let (out, _) = run(check_in(dir.path(), &["--format", format]), 1);
+            assert!(format == "short" || out.contains("Foo"), "{out}");
+            assert!(
+                !out.chars().any(|c| c.is_control() && c != '\n'),
+                "{format} printed a raw control character: {out:?}"
+            );
+            assert!(
+                out.contains("evil\u{241b}[2J\u{2407}.php"),
+                "{format}: {out}"
+            );
+        }
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(json(&out)["findings"][0]["path"], "app/evil\x1b[2J\x07.php");
+    }
+
+    #[test]
+    fn non_utf8_file_names_give_valid_json_with_replacement_characters() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+
+        let dir = tree("");
+        let name = OsStr::from_bytes(b"app/bad\xffname.php");
+        write(dir.path(), "app/keep.txt", "");
+        fs::write(dir.path().join(name), "Foo\n").unwrap();
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(
+            positions(&out),
+            [("app/bad\u{FFFD}name.php".to_owned(), 1, 1)]
+        );
+    }
+}
+
+#[test]
+fn odd_bytes_are_scanned_as_text_with_columns_in_characters() {
+    let dir = tree("");
+    write(dir.path(), "bom.php", b"\xEF\xBB\xBFFoo\n");
+    write(dir.path(), "invalid.php", b"\xff\xfe\x80 Foo\n");
+    write(dir.path(), "crlf.php", "a\r\nb Foo\r\n");
+    write(dir.path(), "lone-cr.php", "a\rb\rFoo\nFoo");
+    write(dir.path(), "empty.php", "");
+    write(dir.path(), "no-newline.php", "x Foo");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend("Foo\n".encode_utf16().flat_map(u16::to_le_bytes));
+    write(dir.path(), "utf16.php", utf16);
+    let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+    let found = positions(&out);
+    let at = |p: &str, l, c| (p.to_owned(), l, c);
+    assert_eq!(
+        found,
+        [
+            at("bom.php", 1, 1),
+            at("crlf.php", 2, 3),
+            at("invalid.php", 1, 5),
+            at("lone-cr.php", 1, 5),
+            at("lone-cr.php", 2, 1),
+            at("no-newline.php", 1, 3),
+        ]
+    );
+    // UTF-16 holds NUL bytes in its first 8 KiB: skipped as binary, like git and grep do.
+    assert_eq!(json(&out)["summary"]["files_scanned"], 6);
+}
+
+#[test]
+fn a_50_mb_single_line_file_is_found_with_a_short_snippet() {
+    let dir = tree("");
+    let mut line = "x".repeat(25_000_000);
+    line.push_str(" Foo ");
+    line.push_str(&"y".repeat(25_000_000));
+    write(dir.path(), "resources/js/app.min.js", &line);
+    let (out, _) = run(check_in(dir.path(), &["--format", "human"]), 1);
+    assert!(out.contains("Foo"), "{out}");
+    assert!(out.len() < 2_000, "snippet not cut: {} bytes", out.len());
+    assert!(out.lines().all(|l| l.chars().count() <= 260), "{out}");
+    let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+    assert_eq!(
+        positions(&out),
+        [("resources/js/app.min.js".to_owned(), 1, 25_000_002)]
+    );
+}
+
+#[test]
+fn files_over_max_filesize_are_skipped_with_a_note() {
+    let dir = tree("max_filesize = 100");
+    write(dir.path(), "big.php", format!("Foo{}\n", " ".repeat(200)));
+    write(dir.path(), "small.php", "Foo\n");
+    let (out, stderr) = run(check_in(dir.path(), &["--format", "short"]), 1);
+    assert_eq!(out, "small.php:1:1: error[legacy]: legacy run\n");
+    assert!(
+        stderr.contains("note: big.php: skipped, 204 bytes is over scan.max_filesize (100 bytes)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn thousands_of_nested_directories_do_not_overflow() {
+    let dir = tree("");
+    let deep = "d/".repeat(1_500);
+    write(dir.path(), &format!("{deep}Deep.php"), "Foo\n");
+    let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+    assert_eq!(positions(&out), [(format!("{deep}Deep.php"), 1, 1)]);
+}
+
+#[test]
+fn a_million_findings_are_all_reported_in_order() {
+    let dir = tree("");
+    write(dir.path(), "b.php", "Foo\n".repeat(500_000));
+    write(dir.path(), "a.php", "Foo Foo\n".repeat(250_000));
+    let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1_000_000);
+    assert_eq!(lines[0], "a.php:1:1: error[legacy]: legacy run");
+    assert_eq!(lines[1], "a.php:1:5: error[legacy]: legacy run");
+    assert_eq!(lines[499_999], "a.php:250000:5: error[legacy]: legacy run");
+    assert_eq!(lines[500_000], "b.php:1:1: error[legacy]: legacy run");
+    assert_eq!(lines[999_999], "b.php:500000:1: error[legacy]: legacy run");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let dir = tree("");
+    write(dir.path(), "a.php", "Foo\n".repeat(100_000));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vestige"))
+        .current_dir(dir.path())
+        .args(["check", "--format", "short"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "a.php:1:1: error[legacy]: legacy run\n");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_ne!(output.status.code(), Some(101));
+}
+
+#[test]
+fn ten_thousand_tokens_and_duplicates_across_rules() {
+    let dir = TempDir::new().unwrap();
+    let tokens: Vec<String> = (0..10_000).map(|i| format!("\"Legacy{i}Run\"")).collect();
+    let rules = format!(
+        "[[rule]]\nid = \"many\"\nmessage = \"m\"\ntokens = [{}]\n\n\
+         [[rule]]\nid = \"again\"\nmessage = \"m\"\ntokens = [\"Legacy9999Run\", \"Legacy9999Run\"]\n\n\
+         [[rule]]\nid = \"colons\"\nmessage = \"m\"\ntokens = [\"::\"]\n",
+        tokens.join(", ")
+    );
+    write(dir.path(), "vestige.toml", rules);
+    write(
+        dir.path(),
+        "a.php",
+        "Legacy0Run Legacy9999Run Legacy10000Run Foo::bar x :: y\n",
+    );
+    let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
+    assert_eq!(
+        out,
+        "a.php:1:1: error[many]: m\n\
+         a.php:1:12: error[again]: m\n\
+         a.php:1:12: error[many]: m\n\
+         a.php:1:52: error[colons]: m\n"
+    );
+}
+
+#[test]
+fn a_regex_over_the_size_limit_is_a_clear_error() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "vestige.toml",
+        "[[rule]]\nid = \"huge\"\nmessage = \"m\"\npatterns = ['(\\w{100}){1000}']\n",
+    );
+    write(dir.path(), "a.php", "Foo\n");
+    let (out, stderr) = run(check_in(dir.path(), &[]), 2);
+    assert!(out.is_empty());
+    assert!(stderr.contains("size limit"), "{stderr}");
+    assert!(stderr.contains("vestige.toml:4"), "{stderr}");
+}
+
+#[test]
+fn output_is_byte_identical_across_thread_counts_and_runs() {
+    let dir = tree("exclude = [\"skip/\"]");
+    for i in 0..3_000 {
+        let body = match i % 7 {
+            0 => format!("<?php\n// {i}\n$x = Foo::query();\n\tFoo\n"),
+            3 => format!("ä{i} Foo\r\nnothing\n"),
+            _ => format!("<?php\n// {i} FooBar\n"),
+        };
+        write(dir.path(), &format!("app/m{}/f{i}.php", i % 37), body);
+    }
+    for format in ["human", "short", "json"] {
+        let (one, _) = run(check_in(dir.path(), &["--format", format, "-j", "1"]), 1);
+        assert!(one.contains("app/m0/f0.php"), "{one}");
+        for threads in ["2", "8", "8"] {
+            let (many, _) = run(
+                check_in(dir.path(), &["--format", format, "-j", threads]),
+                1,
+            );
+            assert!(one == many, "{format} differs with -j {threads}");
+        }
+    }
+}
