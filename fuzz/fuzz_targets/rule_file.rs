@@ -1,0 +1,34 @@
+//! Arbitrary bytes as a rule file: reading, parsing and compiling must end in a rule set or a
+//! diagnostic that renders, never in a panic.
+#![no_main]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+use vestige::config::ConfigFile;
+use vestige::report::{Style, handler};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(source) = std::str::from_utf8(data) else {
+        return;
+    };
+    let file = ConfigFile {
+        path: "/nonexistent/vestige.toml".into(),
+        name: "vestige.toml".into(),
+        source: Arc::new(source.to_owned()),
+    };
+    let result = file
+        .parse()
+        .and_then(|raw| vestige::rules::compile(&file, raw, Path::new("/nonexistent")));
+    if let Err(report) = result {
+        let style = Style {
+            color: false,
+            unicode: true,
+        };
+        let mut out = String::new();
+        handler(style)
+            .render_report(&mut out, report.as_ref())
+            .expect("a diagnostic renders");
+    }
+});
