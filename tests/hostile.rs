@@ -1,5 +1,6 @@
 //! Bad input never hurts: hostile trees, hostile rule files and hostile output targets, each in a
 //! temporary tree built by the test. Every run has a timeout, so a hang fails instead of blocking.
+//! Rule-file errors, the regex size limit among them, are in `rule_file_errors.rs`.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -328,21 +329,6 @@ fn ten_thousand_tokens_and_duplicates_across_rules() {
          a.php:1:12: error[many]: m\n\
          a.php:1:52: error[colons]: m\n"
     );
-}
-
-#[test]
-fn a_regex_over_the_size_limit_is_a_clear_error() {
-    let dir = TempDir::new().unwrap();
-    write(
-        dir.path(),
-        "vestige.toml",
-        "[[rule]]\nid = \"huge\"\nmessage = \"m\"\npatterns = ['(\\w{100}){1000}']\n",
-    );
-    write(dir.path(), "a.php", "Foo\n");
-    let (out, stderr) = run(check_in(dir.path(), &[]), 2);
-    assert!(out.is_empty());
-    assert!(stderr.contains("size limit"), "{stderr}");
-    assert!(stderr.contains("vestige.toml:4"), "{stderr}");
 }
 
 #[test]
