@@ -52,6 +52,14 @@ pub struct CheckArgs {
     /// Print nothing but errors; the exit code tells the result.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Report findings but exit with 0 unless vestige itself failed (2 stays 2).
+    #[arg(long, conflicts_with = "deny_warnings")]
+    pub exit_zero: bool,
+
+    /// Make warnings fail the run (exit 1) as errors do.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// The output formats of `vestige check`.
@@ -63,6 +71,24 @@ pub enum Format {
     Short,
     /// One JSON document with every finding and a summary.
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands, one annotation per finding.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML: one test suite per rule, one failing test case per finding.
+    Junit,
+    /// Checkstyle XML, as reviewdog reads it.
+    Checkstyle,
+}
+
+impl Format {
+    /// Whether the summary line follows on stderr: not after the formats that are one
+    /// machine-readable document.
+    pub fn has_summary(self) -> bool {
+        matches!(self, Self::Human | Self::Short | Self::Github)
+    }
 }
 
 /// When to colour human output.

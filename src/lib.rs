@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use miette::Diagnostic;
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
 use crate::config::{ConfigFile, RuleFileErrors};
 use crate::finding::{Finding, Severity, visible};
 use crate::report::{Report, Style, Summary};
@@ -33,19 +33,39 @@ use crate::walk::Walk;
 pub struct Outcome {
     /// Findings of error severity.
     pub errors: usize,
+    /// Findings of warning severity.
+    pub warnings: usize,
     /// Files or directories that could not be read.
     pub problems: usize,
+    /// Which findings fail the run.
+    pub gate: Gate,
+}
+
+/// Which findings make the exit code 1, from `--exit-zero` and `--deny-warnings`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Gate {
+    /// Errors (the default).
+    #[default]
+    Errors,
+    /// Errors and warnings (`--deny-warnings`).
+    Warnings,
+    /// None (`--exit-zero`).
+    Never,
 }
 
 impl Outcome {
-    /// 2 if part of the tree could not be read, else 1 if an error-severity finding was made,
-    /// else 0.
+    /// 2 if part of the tree could not be read, whatever the gate; else 1 if a finding the gate
+    /// counts was made; else 0.
     pub fn exit_code(self) -> u8 {
         if self.problems > 0 {
-            2
-        } else {
-            u8::from(self.errors > 0)
+            return 2;
         }
+        let failing = match self.gate {
+            Gate::Errors => self.errors,
+            Gate::Warnings => self.errors + self.warnings,
+            Gate::Never => 0,
+        };
+        u8::from(failing > 0)
     }
 }
 
@@ -153,12 +173,21 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             let _ = writeln!(stderr, "vestige: note: {}", visible(note));
         }
     }
-    if !args.quiet && args.format != Format::Json {
+    if !args.quiet && args.format.has_summary() {
         let _ = writeln!(stderr, "{}", summary.line());
     }
+    let gate = if args.exit_zero {
+        Gate::Never
+    } else if args.deny_warnings {
+        Gate::Warnings
+    } else {
+        Gate::Errors
+    };
     Ok(Outcome {
         errors: summary.count(Severity::Error),
+        warnings: summary.count(Severity::Warning),
         problems: problems.len(),
+        gate,
     })
 }
 
@@ -250,5 +279,34 @@ impl walk::Visitor for Collector<'_> {
 
     fn symlink_loop(&mut self, error: ignore::Error) {
         self.notes.push(format!("{error}; not followed"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Gate, Outcome};
+
+    fn code(errors: usize, warnings: usize, problems: usize, gate: Gate) -> u8 {
+        Outcome {
+            errors,
+            warnings,
+            problems,
+            gate,
+        }
+        .exit_code()
+    }
+
+    #[test]
+    fn findings_and_failures_never_share_an_exit_code() {
+        for gate in [Gate::Errors, Gate::Warnings, Gate::Never] {
+            assert_eq!(code(0, 0, 0, gate), 0);
+            assert_eq!(code(3, 2, 1, gate), 2);
+            assert_eq!(code(0, 0, 1, gate), 2);
+        }
+        assert_eq!(code(1, 0, 0, Gate::Errors), 1);
+        assert_eq!(code(0, 1, 0, Gate::Errors), 0);
+        assert_eq!(code(1, 0, 0, Gate::Warnings), 1);
+        assert_eq!(code(0, 1, 0, Gate::Warnings), 1);
+        assert_eq!(code(1, 1, 0, Gate::Never), 0);
     }
 }

@@ -8,8 +8,14 @@ use crate::cli::Format;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 
+mod checkstyle;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
+mod sarif;
+mod shared;
 mod short;
 
 pub use human::{Style, handler};
@@ -105,5 +111,10 @@ pub fn reporter(format: Format, style: Style) -> Box<dyn Reporter> {
         Format::Human => Box::new(human::Human { style }),
         Format::Short => Box::new(short::Short),
         Format::Json => Box::new(json::Json),
+        Format::Sarif => Box::new(sarif::Sarif),
+        Format::Github => Box::new(github::Github),
+        Format::Gitlab => Box::new(gitlab::Gitlab),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Checkstyle => Box::new(checkstyle::Checkstyle),
     }
 }

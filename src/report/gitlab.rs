@@ -1,0 +1,68 @@
+//! GitLab Code Quality: one JSON array with one issue per finding, for merge-request widgets.
+//!
+//! Severities: `error` becomes `major`, `warning` becomes `minor` and `note` becomes `info`.
+//! GitLab's scale runs info, minor, major, critical, blocker; a leftover reference fails the
+//! gate but is not a crash or a security hole, so errors take the middle of the scale and the
+//! top two stay free for tools that find those.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::shared::fingerprints;
+use super::{Report, Reporter};
+use crate::finding::Severity;
+
+/// The GitLab Code Quality reporter.
+pub(super) struct Gitlab;
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    description: &'a str,
+    check_name: &'a str,
+    fingerprint: String,
+    severity: &'static str,
+    location: Location<'a>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: usize,
+}
+
+impl Reporter for Gitlab {
+    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let issues: Vec<Issue<'_>> = report
+            .findings
+            .iter()
+            .zip(fingerprints(report.findings, report.rules))
+            .map(|(finding, fingerprint)| {
+                let rule = &report.rules[finding.rule];
+                Issue {
+                    description: &rule.message,
+                    check_name: &rule.id,
+                    fingerprint,
+                    severity: match rule.severity {
+                        Severity::Error => "major",
+                        Severity::Warning => "minor",
+                        Severity::Note => "info",
+                    },
+                    location: Location {
+                        path: &finding.path,
+                        lines: Lines {
+                            begin: finding.line,
+                        },
+                    },
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &issues)?;
+        writeln!(out)
+    }
+}

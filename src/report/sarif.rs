@@ -1,0 +1,233 @@
+//! SARIF 2.1.0: one run whose tool lists every rule, and one result per finding, for code-scanning
+//! services such as GitHub's. Locations are relative URIs against `%SRCROOT%`; no absolute path
+//! of the machine is written.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::shared::fingerprints;
+use super::{Report, Reporter};
+use crate::finding::Severity;
+
+/// The SARIF reporter.
+pub(super) struct Sarif;
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    /// Columns count Unicode scalar values, as everywhere in vestige, not UTF-16 code units
+    /// (SARIF's default).
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Descriptor<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor<'a> {
+    id: &'a str,
+    short_description: Text<'a>,
+    full_description: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<Text<'a>>,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation,
+    region: Region<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region<'a> {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    /// Exclusive, as in SARIF.
+    end_column: usize,
+    snippet: Text<'a>,
+}
+
+/// The key names the scheme of `shared::fingerprints`; a new scheme gets a new version.
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "vestigeMatch/v1")]
+    vestige_match: String,
+}
+
+impl Reporter for Sarif {
+    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let rules = report
+            .rules
+            .iter()
+            .map(|rule| Descriptor {
+                id: &rule.id,
+                short_description: Text {
+                    text: &rule.message,
+                },
+                full_description: Text {
+                    text: rule.help.as_deref().unwrap_or(&rule.message),
+                },
+                help: rule.help.as_deref().map(|text| Text { text }),
+                default_configuration: Configuration {
+                    level: level(rule.severity),
+                },
+            })
+            .collect();
+        let results = report
+            .findings
+            .iter()
+            .zip(fingerprints(report.findings, report.rules))
+            .map(|(finding, fingerprint)| {
+                let rule = &report.rules[finding.rule];
+                SarifResult {
+                    rule_id: &rule.id,
+                    rule_index: finding.rule,
+                    level: level(rule.severity),
+                    message: Text {
+                        text: &rule.message,
+                    },
+                    locations: [Location {
+                        physical_location: PhysicalLocation {
+                            artifact_location: ArtifactLocation {
+                                uri: uri_path(&finding.path),
+                                uri_base_id: "%SRCROOT%",
+                            },
+                            region: Region {
+                                start_line: finding.line,
+                                start_column: finding.column,
+                                end_line: finding.end_line,
+                                end_column: finding.end_column,
+                                snippet: Text {
+                                    text: &finding.matched,
+                                },
+                            },
+                        },
+                    }],
+                    partial_fingerprints: Fingerprints {
+                        vestige_match: fingerprint,
+                    },
+                }
+            })
+            .collect();
+        let log = Log {
+            schema: "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "vestige",
+                        version: env!("CARGO_PKG_VERSION"),
+                        rules,
+                    },
+                },
+                column_kind: "unicodeCodePoints",
+                results,
+            }],
+        };
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        writeln!(out)
+    }
+}
+
+/// SARIF's name for a severity.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// A relative, `/`-separated path as a relative URI reference: unreserved characters, `/` and
+/// the sub-delimiters `!$&'()*+,;=` and `@` stay; every other byte of the UTF-8 text (including
+/// `%`, `:`, `\`, `#`, `?`, spaces, controls and non-ASCII) is percent-encoded. `:` is always
+/// encoded so that a first segment such as `c:` cannot be read as a URI scheme.
+fn uri_path(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_path;
+
+    #[test]
+    fn paths_become_relative_uri_references() {
+        assert_eq!(uri_path("app/Models/Run.php"), "app/Models/Run.php");
+        assert_eq!(uri_path("a b/c#d?e%f.php"), "a%20b/c%23d%3Fe%25f.php");
+        assert_eq!(uri_path("c:/x\\y"), "c%3A/x%5Cy");
+        assert_eq!(uri_path("Übergang.php"), "%C3%9Cbergang.php");
+        assert_eq!(uri_path("a\nb\u{1b}"), "a%0Ab%1B");
+        assert_eq!(
+            uri_path("x[1]{2}<3>\"|^`"),
+            "x%5B1%5D%7B2%7D%3C3%3E%22%7C%5E%60"
+        );
+        assert_eq!(uri_path("keep-._~!$&'()*+,;=@"), "keep-._~!$&'()*+,;=@");
+    }
+}

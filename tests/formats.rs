@@ -1,0 +1,681 @@
+//! The machine formats (sarif, github, gitlab, junit, checkstyle) on the shipped fixture and on
+//! hostile trees built per test, each parsed back and checked; and the exit-code flags
+//! `--exit-zero` and `--deny-warnings`.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const FIXTURE: &str = "fixtures/tenantatlas";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `vestige check` on the fixture with the shipped rules, run from the repository root.
+fn check_fixture(args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("vestige").unwrap();
+    cmd.current_dir(repo())
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120))
+        .args(["check", "--config", "rules.toml", "--root", FIXTURE])
+        .args(args);
+    cmd
+}
+
+/// `vestige check` with `args`, run in `dir`.
+fn check_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("vestige").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120))
+        .arg("check")
+        .args(args);
+    cmd
+}
+
+/// Runs `cmd`, checks its exit code, and returns stdout and stderr.
+fn run(mut cmd: Command, code: i32) -> (String, String) {
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (String::from_utf8(output.stdout).unwrap(), stderr)
+}
+
+/// The fixture's report in `format`; the document formats print nothing on stderr.
+fn fixture(format: &str) -> String {
+    let (out, stderr) = run(check_fixture(&["--format", format]), 1);
+    assert_eq!(stderr, "", "{format}");
+    out
+}
+
+fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, contents).unwrap();
+}
+
+/// A tree whose `vestige.toml` holds `rules` (TOML text).
+fn tree(rules: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "vestige.toml", rules);
+    dir
+}
+
+const RULE: &str = "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n";
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|err| panic!("invalid JSON ({err}): {out}"))
+}
+
+/// The findings of the fixture in vestige's own JSON format, to compare the others with.
+fn fixture_findings() -> Vec<Value> {
+    let (out, _) = run(check_fixture(&["--format", "json"]), 1);
+    json(&out)["findings"].as_array().unwrap().clone()
+}
+
+/// Checks `log` against the official SARIF 2.1.0 schema, formats included.
+fn assert_valid_sarif(log: &Value) {
+    let schema =
+        json(&fs::read_to_string(repo().join("tests/data/sarif-schema-2.1.0.json")).unwrap());
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+fn results(log: &Value) -> &Vec<Value> {
+    log["runs"][0]["results"].as_array().unwrap()
+}
+
+fn sarif_fingerprints(log: &Value) -> Vec<String> {
+    results(log)
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["vestigeMatch/v1"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn xml(out: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(out).unwrap_or_else(|err| panic!("invalid XML ({err}):\n{out}"))
+}
+
+fn elements<'a, 'i>(
+    doc: &'a roxmltree::Document<'i>,
+    name: &'a str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> + 'a {
+    doc.descendants().filter(move |n| n.has_tag_name(name))
+}
+
+#[test]
+fn sarif_for_the_fixture_is_valid_against_the_official_schema() {
+    let out = fixture("sarif");
+    let log = json(&out);
+    assert_valid_sarif(&log);
+    assert_eq!(log["version"], "2.1.0");
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "vestige");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    let rules = driver["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "bulk-operation-runs",
+            "legacy-inventory-sync-runs",
+            "legacy-entra-group-sync-runs",
+            "legacy-backup-schedule-runs",
+            "ui-no-graph-calls"
+        ]
+    );
+    assert_eq!(rules[4]["defaultConfiguration"]["level"], "warning");
+    assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
+
+    let findings = fixture_findings();
+    let results = results(&log);
+    assert_eq!(results.len(), 81);
+    for (result, finding) in results.iter().zip(&findings) {
+        let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(result["ruleId"], rule["id"]);
+        assert_eq!(result["ruleId"], finding["rule"]);
+        assert_eq!(result["level"], finding["severity"]);
+        assert_eq!(result["message"]["text"], finding["message"]);
+        assert_eq!(rule["shortDescription"]["text"], finding["message"]);
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], finding["path"]);
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &location["region"];
+        assert_eq!(region["startLine"], finding["line"]);
+        assert_eq!(region["startColumn"], finding["column"]);
+        assert_eq!(region["endLine"], finding["end_line"]);
+        assert_eq!(region["endColumn"], finding["end_column"]);
+        assert_eq!(region["snippet"]["text"], finding["match"]);
+    }
+    let levels: Vec<&str> = results
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels.iter().filter(|&&l| l == "error").count(), 76);
+    assert_eq!(levels.iter().filter(|&&l| l == "warning").count(), 5);
+
+    let fingerprints = sarif_fingerprints(&log);
+    assert_eq!(fingerprints.iter().collect::<HashSet<_>>().len(), 81);
+    assert!(
+        fingerprints
+            .iter()
+            .all(|f| f.len() == 32 && f.bytes().all(|b| b.is_ascii_hexdigit()))
+    );
+    let root = repo().join(FIXTURE);
+    assert!(!out.contains(root.to_str().unwrap()));
+    for result in results {
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            !uri.starts_with('/') && !uri.contains(':') && !uri.contains('\\'),
+            "{uri}"
+        );
+    }
+    assert!(runs[0].get("originalUriBaseIds").is_none());
+}
+
+#[test]
+fn the_sarif_schema_check_is_not_vacuous() {
+    let mut log = json(&fixture("sarif"));
+    log["runs"][0]["results"][0]["level"] = "fatal".into();
+    let schema =
+        json(&fs::read_to_string(repo().join("tests/data/sarif-schema-2.1.0.json")).unwrap());
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    assert!(!validator.is_valid(&log));
+    log["runs"][0]["results"][0]["level"] = "error".into();
+    assert!(validator.is_valid(&log));
+    log["$schema"] = "not a uri".into();
+    assert!(!validator.is_valid(&log), "formats must be checked too");
+}
+
+#[test]
+fn fingerprints_survive_lines_added_above_and_are_shared_by_sarif_and_gitlab() {
+    let dir = tree(RULE);
+    write(dir.path(), "app/A.php", "Foo\nx Foo y\n");
+    write(dir.path(), "app/B.php", "Foo\n");
+    let before = json(&run(check_in(dir.path(), &["--format", "sarif"]), 1).0);
+    write(dir.path(), "app/A.php", "<?php\n\n// moved\nFoo\nx Foo y\n");
+    let after = json(&run(check_in(dir.path(), &["--format", "sarif"]), 1).0);
+    let line = |log: &Value, i: usize| {
+        results(log)[i]["locations"][0]["physicalLocation"]["region"]["startLine"].clone()
+    };
+    assert_eq!(
+        [line(&before, 0), line(&after, 0)],
+        [Value::from(1), Value::from(4)]
+    );
+    assert_eq!(
+        [line(&before, 1), line(&after, 1)],
+        [Value::from(2), Value::from(5)]
+    );
+    let fingerprints = sarif_fingerprints(&before);
+    assert_eq!(fingerprints, sarif_fingerprints(&after));
+    assert_eq!(fingerprints.iter().collect::<HashSet<_>>().len(), 3);
+
+    let gitlab = json(&run(check_in(dir.path(), &["--format", "gitlab"]), 1).0);
+    let gitlab: Vec<&str> = gitlab
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|issue| issue["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(gitlab, fingerprints);
+}
+
+#[cfg(unix)]
+#[test]
+fn sarif_uris_are_percent_encoded_relative_references() {
+    let dir = tree(RULE);
+    let name = "app/we ird#%:?[x]\\ü\x01.php";
+    write(dir.path(), name, "Foo\n");
+    write(dir.path(), "c:/d.php", "Foo\n");
+    let out = run(check_in(dir.path(), &["--format", "sarif"]), 1).0;
+    let log = json(&out);
+    assert_valid_sarif(&log);
+    let uris: Vec<&str> = results(&log)
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            "app/we%20ird%23%25%3A%3F%5Bx%5D%5C%C3%BC%01.php",
+            "c%3A/d.php"
+        ]
+    );
+    assert!(!out.contains(dir.path().to_str().unwrap()));
+}
+
+#[test]
+fn gitlab_for_the_fixture_matches_the_findings_field_by_field() {
+    let issues = json(&fixture("gitlab"));
+    let issues = issues.as_array().unwrap();
+    let findings = fixture_findings();
+    assert_eq!(issues.len(), 81);
+    let warning = findings
+        .iter()
+        .position(|f| f["severity"] == "warning")
+        .unwrap();
+    for i in [0, 1, 2, 40, 80, warning] {
+        let (issue, finding) = (&issues[i], &findings[i]);
+        let mut keys: Vec<&str> = issue
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "check_name",
+                "description",
+                "fingerprint",
+                "location",
+                "severity"
+            ]
+        );
+        assert_eq!(issue["description"], finding["message"]);
+        assert_eq!(issue["check_name"], finding["rule"]);
+        let severity = if finding["severity"] == "error" {
+            "major"
+        } else {
+            "minor"
+        };
+        assert_eq!(issue["severity"], severity, "{i}");
+        assert_eq!(issue["location"]["path"], finding["path"]);
+        assert_eq!(issue["location"]["lines"]["begin"], finding["line"]);
+    }
+    assert_eq!(issues[warning]["severity"], "minor");
+    let sarif = sarif_fingerprints(&json(&fixture("sarif")));
+    let fingerprints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints, sarif);
+}
+
+#[test]
+fn notes_are_info_in_gitlab_and_notices_on_github() {
+    let dir = tree(&RULE.replace("tokens", "severity = \"note\"\ntokens"));
+    write(dir.path(), "app/A.php", "Foo\n");
+    let issues = json(&run(check_in(dir.path(), &["--format", "gitlab"]), 0).0);
+    assert_eq!(issues[0]["severity"], "info");
+    let (out, _) = run(check_in(dir.path(), &["--format", "github"]), 0);
+    assert_eq!(
+        out,
+        "::notice file=app/A.php,line=1,col=1,endLine=1,endColumn=4,title=vestige [legacy]::legacy run\n"
+    );
+    let log = json(&run(check_in(dir.path(), &["--format", "sarif"]), 0).0);
+    assert_eq!(results(&log)[0]["level"], "note");
+    let (out, _) = run(check_in(dir.path(), &["--format", "checkstyle"]), 0);
+    assert!(out.contains(r#"severity="info""#), "{out}");
+}
+
+#[test]
+fn junit_for_the_fixture_has_a_suite_per_rule_and_a_failure_per_finding() {
+    let out = fixture("junit");
+    let doc = xml(&out);
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("failures"), Some("81"));
+    let suites: Vec<_> = elements(&doc, "testsuite").collect();
+    let names: Vec<&str> = suites
+        .iter()
+        .map(|s| s.attribute("name").unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "bulk-operation-runs",
+            "legacy-inventory-sync-runs",
+            "legacy-entra-group-sync-runs",
+            "legacy-backup-schedule-runs",
+            "ui-no-graph-calls"
+        ]
+    );
+    let findings = fixture_findings();
+    let mut tests = 0;
+    for suite in &suites {
+        let rule = suite.attribute("name").unwrap();
+        let expected: Vec<String> = findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                format!(
+                    "{}:{}:{}",
+                    f["path"].as_str().unwrap(),
+                    f["line"],
+                    f["column"]
+                )
+            })
+            .collect();
+        let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+        tests += cases.len();
+        assert_eq!(
+            suite.attribute("failures"),
+            Some(&*expected.len().to_string())
+        );
+        assert_eq!(suite.attribute("tests"), Some(&*cases.len().to_string()));
+        if expected.is_empty() {
+            assert_eq!(cases.len(), 1, "{rule}");
+            assert_eq!(cases[0].attribute("name"), Some("no findings"));
+            assert!(cases[0].children().all(|n| !n.is_element()));
+            continue;
+        }
+        let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+        assert_eq!(names, expected);
+        for case in &cases {
+            assert_eq!(
+                case.attribute("classname"),
+                Some(&*format!("vestige.{rule}"))
+            );
+            let failure = case.first_element_child().unwrap();
+            assert_eq!(failure.tag_name().name(), "failure");
+            let finding = findings.iter().find(|f| f["rule"] == rule).unwrap();
+            assert_eq!(failure.attribute("message"), finding["message"].as_str());
+            assert_eq!(failure.attribute("type"), finding["severity"].as_str());
+            let body = failure.text().unwrap();
+            assert!(body.starts_with(case.attribute("name").unwrap()), "{body}");
+        }
+    }
+    assert_eq!(root.attribute("tests"), Some(&*tests.to_string()));
+    let failures: Vec<_> = elements(&doc, "failure").collect();
+    assert_eq!(failures.len(), 81);
+    let errors = failures
+        .iter()
+        .filter(|f| f.attribute("type") == Some("error"));
+    assert_eq!(errors.count(), 76);
+}
+
+#[test]
+fn checkstyle_for_the_fixture_lists_every_finding_under_its_file() {
+    let out = fixture("checkstyle");
+    let doc = xml(&out);
+    assert_eq!(doc.root_element().tag_name().name(), "checkstyle");
+    let findings = fixture_findings();
+    let files: Vec<_> = elements(&doc, "file").collect();
+    let distinct: HashSet<&str> = findings
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), distinct.len());
+    let errors: Vec<(String, String, String, String, String, String)> = files
+        .iter()
+        .flat_map(|file| {
+            let name = file.attribute("name").unwrap().to_owned();
+            file.children().filter(|n| n.is_element()).map(move |e| {
+                let attr = |a: &str| e.attribute(a).unwrap().to_owned();
+                (
+                    name.clone(),
+                    attr("line"),
+                    attr("column"),
+                    attr("severity"),
+                    attr("message"),
+                    attr("source"),
+                )
+            })
+        })
+        .collect();
+    let expected: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            let text = |k: &str| f[k].as_str().unwrap().to_owned();
+            (
+                text("path"),
+                f["line"].to_string(),
+                f["column"].to_string(),
+                text("severity"),
+                text("message"),
+                format!("vestige.{}", text("rule")),
+            )
+        })
+        .collect();
+    assert_eq!(errors, expected);
+    assert_eq!(errors.len(), 81);
+}
+
+/// A rule message with markup, quotes and control characters, and a tree whose one file has
+/// all of them in its name and its content.
+#[cfg(unix)]
+fn hostile_tree() -> (TempDir, &'static str, &'static str) {
+    let name = "app/<a&b>\"q'\u{1}\u{1b}\t\r\n]]>.php";
+    let dir = tree(
+        "[[rule]]\nid = \"legacy\"\n\
+         message = \"no <b> & \\\"c\\\" 'd' \\u0001\\u001b\\r\\n]]> here\"\n\
+         help = \"use <Bar/> & co\"\ntokens = [\"Foo\"]\n",
+    );
+    write(
+        dir.path(),
+        name,
+        "<?php $x = \"<&>\"; Foo \u{1}\u{1b}\u{b} </failure>]]> --> &amp;\r\n",
+    );
+    (dir, name, "no <b> & \"c\" 'd' \u{1}\u{1b}\r\n]]> here")
+}
+
+/// `text` as an XML parser reads it back after vestige's escaping.
+#[cfg(unix)]
+fn xml_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if c < ' ' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn junit_is_well_formed_for_any_file_name_message_and_content() {
+    let (dir, name, message) = hostile_tree();
+    let (out, _) = run(check_in(dir.path(), &["--format", "junit"]), 1);
+    let doc = xml(&out);
+    let case = elements(&doc, "testcase").next().unwrap();
+    assert_eq!(
+        case.attribute("name"),
+        Some(&*format!("{}:1:19", xml_safe(name)))
+    );
+    assert_eq!(case.attribute("file"), Some(&*xml_safe(name)));
+    let failure = case.first_element_child().unwrap();
+    assert_eq!(failure.attribute("message"), Some(&*xml_safe(message)));
+    let body = failure.text().unwrap();
+    assert!(
+        body.contains("$x = \"<&>\"; Foo \u{2401}\u{241B}\u{240B} </failure>]]> --> &amp;"),
+        "{body}"
+    );
+    assert!(body.contains("help: use <Bar/> & co"), "{body}");
+    assert!(body.contains(&xml_safe(message)), "{body}");
+}
+
+#[cfg(unix)]
+#[test]
+fn checkstyle_is_well_formed_for_any_file_name_and_message() {
+    let (dir, name, message) = hostile_tree();
+    let (out, _) = run(check_in(dir.path(), &["--format", "checkstyle"]), 1);
+    let doc = xml(&out);
+    let file = elements(&doc, "file").next().unwrap();
+    assert_eq!(file.attribute("name"), Some(&*xml_safe(name)));
+    let error = file.first_element_child().unwrap();
+    assert_eq!(error.attribute("message"), Some(&*xml_safe(message)));
+    assert_eq!(error.attribute("source"), Some("vestige.legacy"));
+    assert_eq!(error.attribute("line"), Some("1"));
+    assert_eq!(error.attribute("column"), Some("19"));
+}
+
+#[cfg(unix)]
+#[test]
+fn json_formats_keep_the_exact_name_and_message_of_a_hostile_tree() {
+    let (dir, name, message) = hostile_tree();
+    let log = json(&run(check_in(dir.path(), &["--format", "sarif"]), 1).0);
+    assert_valid_sarif(&log);
+    assert_eq!(results(&log)[0]["message"]["text"], message);
+    let issues = json(&run(check_in(dir.path(), &["--format", "gitlab"]), 1).0);
+    assert_eq!(issues[0]["location"]["path"], name);
+    assert_eq!(issues[0]["description"], message);
+}
+
+/// Splits a workflow command line into its command, its unescaped properties and its
+/// unescaped message, as the Actions runner does.
+fn parse_command(line: &str) -> (String, Vec<(String, String)>, String) {
+    let unescape = |s: &str| {
+        s.replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%3A", ":")
+            .replace("%2C", ",")
+            .replace("%25", "%")
+    };
+    let rest = line.strip_prefix("::").unwrap();
+    let (head, message) = rest.split_once("::").unwrap();
+    let (command, properties) = head.split_once(' ').unwrap();
+    let properties = properties
+        .split(',')
+        .map(|p| {
+            let (key, value) = p.split_once('=').unwrap();
+            (key.to_owned(), unescape(value))
+        })
+        .collect();
+    (command.to_owned(), properties, unescape(message))
+}
+
+#[cfg(unix)]
+#[test]
+fn github_commands_cannot_be_injected_through_a_file_name_or_a_message() {
+    let dir = tree(
+        "[[rule]]\nid = \"legacy\"\n\
+         message = \"legacy\\n::error::pwned\\r\\n::warning file=x.php,line=1::y 100%0A\"\n\
+         tokens = [\"Foo\"]\n",
+    );
+    let name = "app/evil,line=1::x\n::error::pwned%0A.php";
+    write(dir.path(), name, "Foo\n");
+    let (out, stderr) = run(check_in(dir.path(), &["--format", "github"]), 1);
+    assert!(stderr.contains("1 error in 1 file"), "{stderr}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(!out.contains('\r'));
+    let (command, properties, message) = parse_command(lines[0]);
+    assert_eq!(command, "error");
+    let expected = [
+        ("file", name),
+        ("line", "1"),
+        ("col", "1"),
+        ("endLine", "1"),
+        ("endColumn", "4"),
+        ("title", "vestige [legacy]"),
+    ];
+    let properties: Vec<(&str, &str)> = properties
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(properties, expected);
+    assert_eq!(
+        message,
+        "legacy\n::error::pwned\r\n::warning file=x.php,line=1::y 100%0A"
+    );
+}
+
+#[test]
+fn github_for_the_fixture_annotates_every_finding() {
+    let (out, stderr) = run(check_fixture(&["--format", "github"]), 1);
+    assert!(stderr.starts_with("76 errors, 5 warnings in "), "{stderr}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 81);
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("::error ")).count(),
+        76
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("::warning ")).count(),
+        5
+    );
+    let findings = fixture_findings();
+    for (line, finding) in lines.iter().zip(&findings) {
+        let (_, properties, message) = parse_command(line);
+        assert_eq!(properties[0].1, finding["path"].as_str().unwrap());
+        assert_eq!(properties[1].1, finding["line"].to_string());
+        assert_eq!(properties[4].1, finding["end_column"].to_string());
+        assert_eq!(message, finding["message"].as_str().unwrap());
+    }
+    insta::assert_snapshot!("fixture_github_head", lines[..4].join("\n"));
+}
+
+#[test]
+fn exit_zero_reports_everything_and_exits_0() {
+    let (all, _) = run(check_fixture(&["--format", "short"]), 1);
+    let (out, stderr) = run(check_fixture(&["--format", "short", "--exit-zero"]), 0);
+    assert_eq!(out, all);
+    assert_eq!(out.lines().count(), 81);
+    assert!(stderr.starts_with("76 errors, 5 warnings"), "{stderr}");
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings_but_not_on_notes() {
+    let warnings = tree(&RULE.replace("tokens", "severity = \"warning\"\ntokens"));
+    write(warnings.path(), "app/A.php", "Foo\n");
+    run(check_in(warnings.path(), &[]), 0);
+    run(check_in(warnings.path(), &["--deny-warnings"]), 1);
+    run(check_in(warnings.path(), &["--exit-zero"]), 0);
+
+    let notes = tree(&RULE.replace("tokens", "severity = \"note\"\ntokens"));
+    write(notes.path(), "app/A.php", "Foo\n");
+    run(check_in(notes.path(), &["--deny-warnings"]), 0);
+
+    run(check_fixture(&["--quiet", "--deny-warnings"]), 1);
+}
+
+#[test]
+fn a_tool_failure_stays_2_whatever_the_flags() {
+    for flag in ["--exit-zero", "--deny-warnings"] {
+        let (_, stderr) = run(check_fixture(&["--quiet", flag, "no/such/path"]), 2);
+        assert!(stderr.contains("no such file"), "{stderr}");
+    }
+    let (_, stderr) = run(check_fixture(&["--exit-zero", "--deny-warnings"]), 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_entry_stays_2_with_exit_zero() {
+    let dir = tree(&format!("[scan]\nfollow_symlinks = true\n{RULE}"));
+    write(dir.path(), "app/Found.php", "Foo\n");
+    std::os::unix::fs::symlink(
+        dir.path().join("app/gone.php"),
+        dir.path().join("app/dangling.php"),
+    )
+    .unwrap();
+    for flag in ["--exit-zero", "--deny-warnings"] {
+        let (out, stderr) = run(check_in(dir.path(), &["--format", "short", flag]), 2);
+        assert_eq!(out, "app/Found.php:1:1: error[legacy]: legacy run\n");
+        assert!(stderr.contains("dangling.php"), "{stderr}");
+    }
+}
