@@ -217,7 +217,9 @@ def cmd_write(argv: list[str]) -> int:
     L.append("  and the same word-bounded literal search.")
     L.append("- `-j1`: one thread (`--threads 1`, `rg -j1`, `floor -j1`); the others use every core.")
     L.append("")
-    L.append("Times are hyperfine medians (`--warmup 2`, stdout into a pipe: `--output=pipe`). Before timing,")
+    L.append("Times are hyperfine medians (timed runs per command: "
+             + ", ".join(f"{name} {max(max(st['runs'].values()) for st in d['sets'].values())}" for name, d in sizes)
+             + "; stdout into a pipe: `--output=pipe`). Before timing,")
     L.append("run.sh checks that floor, rg and vestige see the same files, and that vestige (default and `-j1`)")
     L.append("and `rg -o` report exactly the number of hits the generator planted (**hits**). Peak RSS is the")
     L.append("largest of 3 runs under `/usr/bin/time -v`.")
