@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::day::Day;
+
 /// vestige: a fast architecture guard that keeps removed code from coming back.
 #[derive(Debug, Parser)]
 #[command(name = "vestige", version, about, propagate_version = true)]
@@ -60,6 +62,36 @@ pub struct CheckArgs {
     /// Make warnings fail the run (exit 1) as errors do.
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// Report only findings on lines added or changed since the merge base of REV and HEAD:
+    /// committed, staged and unstaged edits, and untracked files. Only changed files are read.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+
+    /// Report only findings on lines staged for commit (for pre-commit hooks).
+    #[arg(long, conflicts_with = "since")]
+    pub staged: bool,
+
+    /// Hide the findings this baseline file tolerates, so that only new ones fail (default: the
+    /// rule file's `[baseline] file`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Report every finding, ignoring the rule file's baseline.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
+
+    /// Record every current finding in FILE as the new baseline, print nothing else, exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "prune_baseline"])]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Rewrite the baseline without the findings that are gone from the code; never adds one.
+    #[arg(long)]
+    pub prune_baseline: bool,
+
+    /// The day that decides whether a `warn_until` rule still warns (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<Day>,
 }
 
 /// The output formats of `vestige check`.

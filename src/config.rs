@@ -26,6 +26,29 @@ pub struct RawConfig {
     /// The rules, in file order.
     #[serde(default)]
     pub rule: Vec<Spanned<RawRule>>,
+    /// The baseline of tolerated findings.
+    #[serde(default)]
+    pub baseline: RawBaseline,
+    /// How `vestige-ignore` markers in the code are checked.
+    #[serde(default)]
+    pub suppressions: RawSuppressions,
+}
+
+/// The `[suppressions]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSuppressions {
+    /// Whether a marker without a `-- reason` is an error.
+    #[serde(default)]
+    pub require_reason: bool,
+}
+
+/// The `[baseline]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBaseline {
+    /// The baseline file, relative to the project root.
+    pub file: Option<String>,
 }
 
 /// The `[scan]` table.
@@ -94,6 +117,15 @@ pub struct RawRule {
     /// Gitignore-style patterns of paths the rule does not apply to.
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
+    /// Whether `vestige-ignore` markers may suppress the rule's findings.
+    #[serde(default = "yes")]
+    pub suppressible: bool,
+    /// Until this day the rule reports warnings; from it on, its own severity.
+    #[serde(default)]
+    pub warn_until: Option<Spanned<toml::value::Datetime>>,
+    /// Gitignore-style patterns of paths that must not exist: each file that matches is a finding.
+    #[serde(default)]
+    pub forbid_paths: Vec<Spanned<String>>,
 }
 
 fn yes() -> bool {

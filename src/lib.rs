@@ -5,13 +5,17 @@
 //! the chosen format. `run` wires the stages together; `main.rs` only maps its outcome to an exit
 //! code.
 
+pub mod baseline;
+pub mod changes;
 pub mod cli;
 pub mod config;
+pub mod day;
 pub mod finding;
 pub mod matcher;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod suppress;
 pub mod walk;
 
 use std::io::{self, IsTerminal, Write};
@@ -20,10 +24,13 @@ use std::time::Instant;
 
 use miette::Diagnostic;
 
+use crate::baseline::Baseline;
+use crate::changes::{Changes, Since};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
 use crate::config::{ConfigFile, RuleFileErrors};
+use crate::day::Day;
 use crate::finding::{Finding, Severity, visible};
-use crate::report::{Report, Style, Summary};
+use crate::report::{Report, Style, Summary, plural};
 use crate::rules::RuleSet;
 use crate::scan::{Scanned, Scanner};
 use crate::walk::Walk;
@@ -109,51 +116,164 @@ pub fn render_error(cli: &Cli, err: &miette::Report) -> String {
     text
 }
 
-fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
-    let cwd = std::env::current_dir()
-        .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
-    let config_path = walk::absolute(&cwd, &config::locate(args.config.as_deref(), &cwd)?);
-    let file = ConfigFile::read(&config_path, &cwd)?;
-    let raw = file.parse()?;
-    let root = match &args.root {
-        Some(root) => walk::absolute(&cwd, root),
-        None => config_path.parent().unwrap_or(&cwd).to_owned(),
-    };
-    if !root.is_dir() {
-        miette::bail!("the project root {} is not a directory", root.display());
+/// A rule file loaded and compiled against its project root.
+struct Project {
+    cwd: PathBuf,
+    root: PathBuf,
+    rules: RuleSet,
+}
+
+impl Project {
+    /// Finds, reads and compiles the rule file named by `--config`, or the nearest one.
+    fn load(
+        config: Option<&Path>,
+        root: Option<&Path>,
+        today: Option<Day>,
+    ) -> miette::Result<Self> {
+        let cwd = std::env::current_dir()
+            .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
+        let config_path = walk::absolute(&cwd, &config::locate(config, &cwd)?);
+        let file = ConfigFile::read(&config_path, &cwd)?;
+        let raw = file.parse()?;
+        let root = match root {
+            Some(root) => walk::absolute(&cwd, root),
+            None => config_path.parent().unwrap_or(&cwd).to_owned(),
+        };
+        if !root.is_dir() {
+            miette::bail!("the project root {} is not a directory", root.display());
+        }
+        let rules = rules::compile(&file, raw, &root, today.unwrap_or_else(Day::today))?;
+        Ok(Self { cwd, root, rules })
     }
-    let rules = rules::compile(&file, raw, &root)?;
-    let paths: Vec<PathBuf> = args.paths.iter().map(|p| walk::absolute(&cwd, p)).collect();
-    let walk = Walk::new(&rules.scope, &paths)
-        .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
+
+    /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
+    /// one per CPU), and returns the sorted findings.
+    fn scan(&self, paths: &[PathBuf], threads: Option<u16>) -> miette::Result<Scan> {
+        let walk = Walk::new(&self.rules.scope, paths)
+            .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
+        let threads = threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, usize::from),
+            usize::from,
+        );
+        let mut scan = Scan::default();
+        for collector in walk.run(threads, || Collector::new(&self.rules, &self.root)) {
+            scan.files += collector.files;
+            scan.bytes += collector.bytes;
+            scan.findings.extend(collector.findings);
+            scan.problems.extend(collector.problems);
+            scan.notes.extend(collector.notes);
+        }
+        sort(&mut scan.findings, &self.rules);
+        scan.problems.sort();
+        scan.notes.sort();
+        Ok(scan)
+    }
+}
+
+/// What one walk of the tree found.
+#[derive(Debug, Default)]
+struct Scan {
+    findings: Vec<Finding>,
+    problems: Vec<String>,
+    notes: Vec<String>,
+    files: u64,
+    bytes: u64,
+}
+
+fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
+    let mut project = Project::load(args.config.as_deref(), args.root.as_deref(), args.today)?;
+    let cwd = project.cwd.clone();
+    let baseline_path = match (&args.baseline, args.no_baseline) {
+        (_, true) => None,
+        (Some(path), false) => Some(walk::absolute(&cwd, path)),
+        (None, false) => project.rules.baseline.clone(),
+    };
+    let written_path = args
+        .write_baseline
+        .as_ref()
+        .map(|p| walk::absolute(&cwd, p));
+    project.rules.scope.own_files = baseline_path.iter().chain(&written_path).cloned().collect();
+    let (cwd, root, rules) = (&project.cwd, &project.root, &project.rules);
+    let mut paths: Vec<PathBuf> = args.paths.iter().map(|p| walk::absolute(cwd, p)).collect();
+    let changes = match (&args.since, args.staged) {
+        (Some(rev), _) => Some(Changes::read(root, Since::Rev(rev))?),
+        (None, true) => Some(Changes::read(root, Since::Staged)?),
+        (None, false) => None,
+    };
+    let full_scan = paths.is_empty() && changes.is_none();
+    if !full_scan && (args.write_baseline.is_some() || args.prune_baseline) {
+        miette::bail!(
+            "--write-baseline and --prune-baseline need a scan of the whole tree, \
+             without PATHS, --since or --staged"
+        );
+    }
+    let baseline = match &baseline_path {
+        Some(path) if written_path.is_none() => Some(Baseline::read(path)?),
+        _ if args.prune_baseline => miette::bail!(
+            "--prune-baseline needs a baseline: --baseline FILE, or `file` in the rule file's \
+             [baseline] table"
+        ),
+        _ => None,
+    };
+    if let Some(changes) = &changes {
+        paths = changes
+            .paths()
+            .iter()
+            .filter(|changed| paths.is_empty() || paths.iter().any(|p| changed.starts_with(p)))
+            .cloned()
+            .collect();
+    }
 
     let started = Instant::now();
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
-        usize::from,
-    );
-    let collectors = walk.run(threads, || Collector::new(&rules, &root));
-    let mut summary = Summary::default();
-    let mut findings = Vec::new();
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    for collector in collectors {
-        summary.files_scanned += collector.files;
-        summary.bytes_scanned += collector.bytes;
-        findings.extend(collector.findings);
-        problems.extend(collector.problems);
-        notes.extend(collector.notes);
+    let mut scan = if changes.is_some() && paths.is_empty() {
+        Scan::default()
+    } else {
+        project.scan(&paths, args.threads)?
+    };
+    if let Some(changes) = &changes {
+        scan.findings
+            .retain(|f| changes.touches(&f.path, f.line, f.end_line));
     }
-    sort(&mut findings, &rules);
-    problems.sort();
-    notes.sort();
-    summary.tally(&findings, &rules.rules);
+    let mut summary = Summary {
+        files_scanned: scan.files,
+        bytes_scanned: scan.bytes,
+        ..Summary::default()
+    };
+    let mut stderr = io::stderr().lock();
+    if let Some(path) = &written_path {
+        let written = Baseline::of(&scan.findings, &rules.rules);
+        written.write(path)?;
+        if !args.quiet {
+            let _ = writeln!(
+                stderr,
+                "vestige: wrote {} to the baseline {}",
+                plural(written.len(), "finding"),
+                visible(&path.display().to_string())
+            );
+        }
+        scan.findings.clear();
+    }
+    let mut resolved = Vec::new();
+    if let Some(baseline) = &baseline {
+        let applied = baseline.apply(&mut scan.findings, &rules.rules);
+        summary.baselined = applied.hidden;
+        if full_scan {
+            summary.baseline_resolved = applied.resolved.iter().map(|r| r.3).sum();
+            resolved = applied.resolved;
+        }
+        if let (true, Some(path)) = (args.prune_baseline, &baseline_path) {
+            if applied.kept != *baseline {
+                applied.kept.write(path)?;
+            }
+        }
+    }
+    summary.tally(&scan.findings, &rules.rules);
     summary.elapsed = started.elapsed();
 
-    if !args.quiet {
+    if !args.quiet && args.write_baseline.is_none() {
         let report = Report {
             rules: &rules.rules,
-            findings: &findings,
+            findings: &scan.findings,
             summary: &summary,
         };
         let stdout = io::stdout();
@@ -164,16 +284,19 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             .and_then(|()| out.flush())
             .map_err(OutputError)?;
     }
-    let mut stderr = io::stderr().lock();
-    for problem in &problems {
+    for problem in &scan.problems {
         let _ = writeln!(stderr, "vestige: {}", visible(problem));
     }
     if !args.quiet {
-        for note in &notes {
+        for note in scan.notes.iter().chain(&resolved_notes(
+            &resolved,
+            args.prune_baseline,
+            baseline_path.as_deref(),
+        )) {
             let _ = writeln!(stderr, "vestige: note: {}", visible(note));
         }
     }
-    if !args.quiet && args.format.has_summary() {
+    if !args.quiet && args.format.has_summary() && args.write_baseline.is_none() {
         let _ = writeln!(stderr, "{}", summary.line());
     }
     let gate = if args.exit_zero {
@@ -186,9 +309,56 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     Ok(Outcome {
         errors: summary.count(Severity::Error),
         warnings: summary.count(Severity::Warning),
-        problems: problems.len(),
+        problems: scan.problems.len(),
         gate,
     })
+}
+
+/// How many baselined findings to list one by one before summing up the rest.
+const RESOLVED_LISTED: usize = 10;
+
+/// Notes on the baseline entries the code no longer has, with what to do about them.
+fn resolved_notes(
+    resolved: &[(String, String, String, usize)],
+    pruned: bool,
+    baseline: Option<&Path>,
+) -> Vec<String> {
+    let Some(baseline) = baseline.filter(|_| !resolved.is_empty()) else {
+        return Vec::new();
+    };
+    let mut notes: Vec<String> = resolved
+        .iter()
+        .take(RESOLVED_LISTED)
+        .map(|(rule, path, matched, count)| {
+            let times = if *count > 1 {
+                format!("{count}x ")
+            } else {
+                String::new()
+            };
+            format!("resolved: {times}`{matched}` [{rule}] in {path} is gone from the code")
+        })
+        .collect();
+    if resolved.len() > RESOLVED_LISTED {
+        notes.push(format!(
+            "resolved: ... and {} more baseline entries",
+            resolved.len() - RESOLVED_LISTED
+        ));
+    }
+    let total: usize = resolved.iter().map(|r| r.3).sum();
+    notes.push(if pruned {
+        format!(
+            "removed {} from the baseline {}",
+            plural(total, "resolved finding"),
+            baseline.display()
+        )
+    } else {
+        format!(
+            "run `vestige check --prune-baseline` to drop {} from the baseline {}",
+            plural(total, "resolved finding"),
+            baseline.display()
+        )
+    });
+    notes
 }
 
 /// Sorts findings by path (byte order), line, column, then rule id.

@@ -11,8 +11,10 @@ use regex::bytes::RegexBuilder;
 use toml::Spanned;
 
 use crate::config::{ConfigFile, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors};
+use crate::day::Day;
 use crate::finding::Severity;
 use crate::matcher::{Matcher, RegexSpec, TokenSpec};
+use crate::suppress;
 
 /// Everything a scan needs, compiled from one rule file.
 #[derive(Debug)]
@@ -23,6 +25,28 @@ pub struct RuleSet {
     pub matcher: Matcher,
     /// Which files are scanned.
     pub scope: ScanScope,
+    /// The baseline file the rule file names, if any (absolute).
+    pub baseline: Option<PathBuf>,
+    /// How suppression markers are checked.
+    pub suppressions: Suppressions,
+}
+
+impl RuleSet {
+    /// The rules of the rule file, without vestige's built-in ones.
+    pub fn user_rules(&self) -> &[Rule] {
+        &self.rules[..self.suppressions.unused]
+    }
+}
+
+/// The `[suppressions]` settings and the built-in rules that report markers.
+#[derive(Debug)]
+pub struct Suppressions {
+    /// Whether a marker needs a reason.
+    pub require_reason: bool,
+    /// Index of the built-in rule for markers that suppress nothing (the first built-in rule).
+    pub unused: usize,
+    /// Index of the built-in rule for markers without a reason.
+    pub no_reason: usize,
 }
 
 /// One compiled rule.
@@ -46,6 +70,26 @@ pub struct Rule {
     pub case_sensitive: bool,
     /// Which paths the rule applies to.
     pub paths: PathScope,
+    /// Whether `vestige-ignore` markers may suppress its findings.
+    pub suppressible: bool,
+    /// The day from which the rule reports with its own severity rather than as a warning.
+    pub warn_until: Option<Day>,
+    /// Paths that must not exist.
+    pub forbid: Option<Gitignore>,
+}
+
+impl Rule {
+    /// The `forbid_paths` pattern that `rel` (relative to the project root) matches, if any.
+    pub fn forbids(&self, rel: &Path) -> Option<&str> {
+        match self
+            .forbid
+            .as_ref()?
+            .matched_path_or_any_parents(rel, false)
+        {
+            ignore::Match::Ignore(glob) => Some(glob.original()),
+            _ => None,
+        }
+    }
 }
 
 /// A rule's `paths` and `exclude` globs.
@@ -79,6 +123,8 @@ pub struct ScanScope {
     pub exclude: Gitignore,
     /// The rule file itself, never scanned: it names every forbidden token.
     pub rule_file: PathBuf,
+    /// Other files vestige itself reads or writes (the baseline), never scanned either.
+    pub own_files: Vec<PathBuf>,
     /// Whether ignore files are honoured.
     pub gitignore: bool,
     /// Whether dot-files are scanned.
@@ -89,10 +135,17 @@ pub struct ScanScope {
     pub max_filesize: u64,
 }
 
-/// Compiles `raw`, read from `file`, for a project rooted at the absolute path `root`.
-pub fn compile(file: &ConfigFile, raw: RawConfig, root: &Path) -> miette::Result<RuleSet> {
+/// Compiles `raw`, read from `file`, for a project rooted at the absolute path `root`; `today`
+/// decides which `warn_until` rules still report warnings.
+pub fn compile(
+    file: &ConfigFile,
+    raw: RawConfig,
+    root: &Path,
+    today: Day,
+) -> miette::Result<RuleSet> {
     let mut errors = Vec::new();
     let scope = compile_scope(file, &raw, root, &mut errors);
+    let baseline = raw.baseline.file.as_ref().map(|path| root.join(path));
     let mut rules: Vec<Rule> = Vec::new();
     let mut tokens = Vec::new();
     let mut regexes = Vec::new();
@@ -112,21 +165,56 @@ pub fn compile(file: &ConfigFile, raw: RawConfig, root: &Path) -> miette::Result
                 )),
             ));
         }
+        if [suppress::UNUSED, suppress::NO_REASON].contains(&raw_rule.id.get_ref().as_str()) {
+            errors.push(file.error(
+                raw_rule.id.span(),
+                format!("rule id `{}` is reserved", raw_rule.id.get_ref()),
+                "vestige's own rule",
+                Some(
+                    "vestige reports suppression markers under this id; choose another".to_owned(),
+                ),
+            ));
+        }
         ids.push(raw_rule.id.clone());
         if raw_rule.id.get_ref().is_empty() {
             errors.push(file.error(raw_rule.id.span(), "empty rule id", "here", None));
         }
-        if raw_rule.tokens.is_empty() && raw_rule.patterns.is_empty() {
+        if raw_rule.tokens.is_empty()
+            && raw_rule.patterns.is_empty()
+            && raw_rule.forbid_paths.is_empty()
+        {
             errors.push(file.error(
                 span,
                 format!(
-                    "rule `{}` has no tokens and no patterns",
+                    "rule `{}` has no tokens, patterns or forbid_paths",
                     raw_rule.id.get_ref()
                 ),
                 "this rule can never match",
-                Some("add `tokens = [...]` or `patterns = [...]`".to_owned()),
+                Some(
+                    "add `tokens = [...]`, `patterns = [...]` or `forbid_paths = [...]`".to_owned(),
+                ),
             ));
         }
+        let warn_until = raw_rule.warn_until.as_ref().and_then(|when| {
+            let day = match (when.get_ref().date, when.get_ref().time) {
+                (Some(date), None) => Day::new(i32::from(date.year), date.month, date.day),
+                _ => None,
+            };
+            if day.is_none() {
+                errors.push(
+                    file.error(
+                        when.span(),
+                        "warn_until must be a date",
+                        "not a plain date",
+                        Some(
+                            "write a TOML date without quotes or time: warn_until = 2026-03-01"
+                                .to_owned(),
+                        ),
+                    ),
+                );
+            }
+            day
+        });
         let word = raw_rule.match_mode == MatchMode::Word;
         for (needle, token) in raw_rule.tokens.iter().enumerate() {
             if token.get_ref().is_empty() {
@@ -165,14 +253,44 @@ pub fn compile(file: &ConfigFile, raw: RawConfig, root: &Path) -> miette::Result
             include: globs(file, root, &raw_rule.paths, &mut errors),
             exclude: globs(file, root, &raw_rule.exclude, &mut errors),
         };
-        rules.push(into_rule(raw_rule, paths));
+        let forbid = globs(file, root, &raw_rule.forbid_paths, &mut errors);
+        let mut rule = into_rule(raw_rule, paths, forbid);
+        if let Some(day) = warn_until {
+            rule.warn_until = Some(day);
+            if today < day {
+                rule.severity = rule.severity.max(Severity::Warning);
+                rule.message = format!("{} (a warning until {day}, then an error)", rule.message);
+            }
+        }
+        rules.push(rule);
     }
+    let suppressions = Suppressions {
+        require_reason: raw.suppressions.require_reason,
+        unused: rules.len(),
+        no_reason: rules.len() + 1,
+    };
+    rules.push(builtin(
+        suppress::UNUSED,
+        "this vestige-ignore suppresses nothing",
+        "remove it: the finding it named is gone, or the rule id is wrong, or the rule is not \
+         suppressible",
+        Severity::Warning,
+    ));
+    rules.push(builtin(
+        suppress::NO_REASON,
+        "this vestige-ignore gives no reason",
+        "say why the reference stays: `vestige-ignore: RULE -- reason` ([suppressions] \
+         require_reason is on)",
+        Severity::Error,
+    ));
     let matcher = Matcher::new(tokens, regexes);
     match (scope, matcher) {
         (Some(scope), Ok(matcher)) if errors.is_empty() => Ok(RuleSet {
             rules,
             matcher,
             scope,
+            baseline,
+            suppressions,
         }),
         (_, Err(err)) if errors.is_empty() => Err(miette::miette!(
             "cannot build the token automaton for {}: {err}",
@@ -182,7 +300,7 @@ pub fn compile(file: &ConfigFile, raw: RawConfig, root: &Path) -> miette::Result
     }
 }
 
-fn into_rule(raw: RawRule, paths: PathScope) -> Rule {
+fn into_rule(raw: RawRule, paths: PathScope, forbid: Option<Gitignore>) -> Rule {
     let token_count = raw.tokens.len();
     let needles = raw
         .tokens
@@ -200,6 +318,30 @@ fn into_rule(raw: RawRule, paths: PathScope) -> Rule {
         match_mode: raw.match_mode,
         case_sensitive: raw.case_sensitive,
         paths,
+        suppressible: raw.suppressible,
+        warn_until: None,
+        forbid,
+    }
+}
+
+/// vestige's own rule `id`, reported at suppression markers.
+fn builtin(id: &str, message: &str, help: &str, severity: Severity) -> Rule {
+    Rule {
+        id: id.to_owned(),
+        message: message.to_owned(),
+        help: Some(help.to_owned()),
+        severity,
+        needles: vec![suppress::MARKER.to_owned()],
+        token_count: 0,
+        match_mode: MatchMode::Substring,
+        case_sensitive: true,
+        paths: PathScope {
+            include: None,
+            exclude: None,
+        },
+        suppressible: false,
+        warn_until: None,
+        forbid: None,
     }
 }
 
@@ -243,6 +385,7 @@ fn compile_scope(
         roots,
         exclude,
         rule_file: file.path.clone(),
+        own_files: Vec::new(),
         gitignore: raw.scan.gitignore,
         hidden: raw.scan.hidden,
         follow_symlinks: raw.scan.follow_symlinks,

@@ -5,9 +5,12 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
+use memchr::memmem;
+
 use crate::finding::{Finding, Snippet, visible};
 use crate::matcher::Hit;
 use crate::rules::RuleSet;
+use crate::suppress;
 use crate::walk;
 
 /// How many leading bytes are checked for a NUL to decide that a file is binary.
@@ -35,9 +38,11 @@ pub enum Scanned {
 pub struct Scanner<'r> {
     rules: &'r RuleSet,
     everywhere: bool,
+    forbids: bool,
     active: Vec<bool>,
     buffer: Vec<u8>,
     hits: Vec<Hit>,
+    markers: memmem::Finder<'static>,
 }
 
 impl<'r> Scanner<'r> {
@@ -46,9 +51,11 @@ impl<'r> Scanner<'r> {
         Self {
             rules,
             everywhere: rules.rules.iter().all(|r| r.paths.is_everywhere()),
+            forbids: rules.rules.iter().any(|r| r.forbid.is_some()),
             active: vec![true; rules.rules.len()],
             buffer: Vec::new(),
             hits: Vec::new(),
+            markers: memmem::Finder::new(suppress::MARKER),
         }
     }
 
@@ -65,12 +72,16 @@ impl<'r> Scanner<'r> {
         out: &mut Vec<Finding>,
     ) -> io::Result<Scanned> {
         let mut rel = None;
+        if self.forbids {
+            let rel = rel.insert(walk::relative(root, path));
+            self.forbidden(rel, out);
+        }
         if !self.everywhere {
-            let rel = Path::new(rel.insert(walk::relative(root, path)));
+            let rel = Path::new(rel.get_or_insert_with(|| walk::relative(root, path)));
             for (active, rule) in self.active.iter_mut().zip(&self.rules.rules) {
                 *active = rule.paths.applies(rel);
             }
-            if !self.active.contains(&true) {
+            if !self.active[..self.rules.user_rules().len()].contains(&true) {
                 return Ok(Scanned::OutOfScope);
             }
         }
@@ -86,6 +97,30 @@ impl<'r> Scanner<'r> {
         Ok(self.scan_bytes(|| rel.unwrap_or_else(|| walk::relative(root, path)), out))
     }
 
+    /// Adds a finding for each rule whose `forbid_paths` match `rel`.
+    fn forbidden(&self, rel: &str, out: &mut Vec<Finding>) {
+        for (index, rule) in self.rules.rules.iter().enumerate() {
+            if let Some(glob) = rule.forbids(Path::new(rel)) {
+                out.push(Finding {
+                    rule: index,
+                    path: rel.to_owned(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    byte_offset: 0,
+                    matched: rel.to_owned(),
+                    needle: glob.to_owned(),
+                    snippet: Snippet {
+                        text: String::new(),
+                        first_line: 1,
+                        span: 0..0,
+                    },
+                });
+            }
+        }
+    }
+
     /// Scans `self.buffer` as the contents of the file named by `rel`, called only on a hit.
     fn scan_bytes(&mut self, rel: impl FnOnce() -> String, out: &mut Vec<Finding>) -> Scanned {
         let haystack = &self.buffer[..];
@@ -95,8 +130,34 @@ impl<'r> Scanner<'r> {
         self.rules
             .matcher
             .find(haystack, &self.active, &mut self.hits);
-        if !self.hits.is_empty() {
-            locate(haystack, &self.hits, self.rules, &rel(), out);
+        let markers = suppress::markers(haystack, &self.markers);
+        if self.hits.is_empty() && markers.is_empty() {
+            return Scanned::Text(haystack.len() as u64);
+        }
+        let rel = rel();
+        let first = out.len();
+        locate(haystack, &self.hits, self.rules, &rel, out);
+        if !markers.is_empty() {
+            let mut findings = out.split_off(first);
+            let used = suppress::apply(&markers, &mut findings, &self.rules.rules);
+            out.append(&mut findings);
+            let settings = &self.rules.suppressions;
+            self.hits.clear();
+            for (marker, used) in markers.iter().zip(used) {
+                let hit = |rule| Hit {
+                    start: marker.offset,
+                    end: marker.offset + marker.len,
+                    rule,
+                    needle: 0,
+                };
+                if !used {
+                    self.hits.push(hit(settings.unused));
+                }
+                if settings.require_reason && !marker.has_reason {
+                    self.hits.push(hit(settings.no_reason));
+                }
+            }
+            locate(haystack, &self.hits, self.rules, &rel, out);
         }
         Scanned::Text(haystack.len() as u64)
     }
@@ -277,7 +338,7 @@ mod tests {
             source: Arc::new(toml.to_owned()),
         };
         let raw = file.parse().unwrap();
-        crate::rules::compile(&file, raw, Path::new("/")).unwrap()
+        crate::rules::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
     }
 
     fn scan(rules: &RuleSet, bytes: &[u8]) -> (Scanned, Vec<Finding>) {

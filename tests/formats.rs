@@ -143,7 +143,9 @@ fn sarif_for_the_fixture_is_valid_against_the_official_schema() {
             "legacy-inventory-sync-runs",
             "legacy-entra-group-sync-runs",
             "legacy-backup-schedule-runs",
-            "ui-no-graph-calls"
+            "ui-no-graph-calls",
+            "unused-suppression",
+            "suppression-without-reason",
         ]
     );
     assert_eq!(rules[4]["defaultConfiguration"]["level"], "warning");
@@ -361,7 +363,9 @@ fn junit_for_the_fixture_has_a_suite_per_rule_and_a_failure_per_finding() {
             "legacy-inventory-sync-runs",
             "legacy-entra-group-sync-runs",
             "legacy-backup-schedule-runs",
-            "ui-no-graph-calls"
+            "ui-no-graph-calls",
+            "unused-suppression",
+            "suppression-without-reason",
         ]
     );
     let findings = fixture_findings();

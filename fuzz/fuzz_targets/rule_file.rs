@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let result = file
         .parse()
-        .and_then(|raw| vestige::rules::compile(&file, raw, Path::new("/nonexistent")));
+        .and_then(|raw| vestige::rules::compile(&file, raw, Path::new("/nonexistent"), vestige::day::Day::new(2026, 1, 1).unwrap()));
     if let Err(report) = result {
         let style = Style {
             color: false,

@@ -41,6 +41,8 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     notes: usize,
+    baselined: usize,
+    baseline_resolved: usize,
 }
 
 impl Reporter for Json {
@@ -75,6 +77,8 @@ impl Reporter for Json {
                 errors: summary.count(Severity::Error),
                 warnings: summary.count(Severity::Warning),
                 notes: summary.count(Severity::Note),
+                baselined: summary.baselined,
+                baseline_resolved: summary.baseline_resolved,
             },
         };
         serde_json::to_writer_pretty(&mut *out, &document)?;

@@ -42,6 +42,10 @@ pub struct Summary {
     pub by_severity: [usize; 3],
     /// Distinct files with at least one finding.
     pub files_with_findings: usize,
+    /// Findings hidden because the baseline tolerates them.
+    pub baselined: usize,
+    /// Findings in the baseline that are gone from the code.
+    pub baseline_resolved: usize,
     /// Wall time of the scan.
     pub elapsed: Duration,
 }
@@ -81,6 +85,12 @@ impl Summary {
                 .expect("not empty")
                 .push_str(&format!(" in {}", plural(self.files_with_findings, "file")));
         }
+        if self.baselined > 0 {
+            counts.push(format!("{} baselined", self.baselined));
+        }
+        if self.baseline_resolved > 0 {
+            counts.push(format!("{} resolved", self.baseline_resolved));
+        }
         format!(
             "{}; {} scanned in {} ms",
             counts.join(", "),
@@ -91,7 +101,7 @@ impl Summary {
 }
 
 /// `n` and `noun`, with an `s` unless `n` is one.
-fn plural(n: usize, noun: &str) -> String {
+pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

@@ -1,0 +1,221 @@
+//! The baseline: findings known and tolerated while a removal goes on, so that only new ones
+//! fail. An entry keys on the rule, the path, the matched text and the trimmed source line, never
+//! on the line number, so code moving up or down keeps its entry; repeats of one key are counted.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::Finding;
+use crate::rules::Rule;
+
+/// The version written to and expected in baseline files.
+const VERSION: u32 = 1;
+
+/// What identifies a finding in the baseline: rule id, path, matched text, trimmed line.
+type Key = (String, String, String, String);
+
+/// A baseline: how many findings of each key are tolerated.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    entries: BTreeMap<Key, usize>,
+}
+
+/// One entry of a baseline file.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    rule: String,
+    path: String,
+    #[serde(rename = "match")]
+    matched: String,
+    line: String,
+    #[serde(default = "one")]
+    count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A baseline file as written.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    version: u32,
+    #[serde(default, rename = "finding")]
+    findings: Vec<Entry>,
+}
+
+/// A baseline file that could not be read.
+#[derive(Debug, miette::Diagnostic, thiserror::Error)]
+pub enum BaselineError {
+    /// The file could not be read.
+    #[error("cannot read the baseline {}: {source}", path.display())]
+    #[diagnostic(help("create it with `vestige check --write-baseline`"))]
+    Read {
+        /// The baseline file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The file is not a baseline.
+    #[error("{} is not a valid baseline: {message}", path.display())]
+    #[diagnostic(help("regenerate it with `vestige check --write-baseline`"))]
+    Invalid {
+        /// The baseline file.
+        path: PathBuf,
+        /// What is wrong, with its line and column.
+        message: String,
+    },
+    /// The file could not be written.
+    #[error("cannot write the baseline {}: {source}", path.display())]
+    Write {
+        /// The baseline file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// What applying a baseline to the findings did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Findings hidden because the baseline tolerates them.
+    pub hidden: usize,
+    /// The entries still matched by the code, with the counts found (at most the baseline's).
+    pub kept: Baseline,
+    /// Entries no longer in the code, as `(rule, path, matched text, count)`.
+    pub resolved: Vec<(String, String, String, usize)>,
+}
+
+impl Baseline {
+    /// The baseline of `findings`.
+    pub fn of(findings: &[Finding], rules: &[Rule]) -> Self {
+        let mut entries = BTreeMap::new();
+        for finding in findings {
+            *entries.entry(key(finding, rules)).or_insert(0) += 1;
+        }
+        Self { entries }
+    }
+
+    /// Reads the baseline file at `path`.
+    pub fn read(path: &Path) -> Result<Self, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let invalid = |message: String| BaselineError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let file: BaselineFile = toml::from_str(&text).map_err(|err| {
+            let at = err.span().map_or_else(String::new, |span| {
+                let line = text[..span.start].matches('\n').count() + 1;
+                format!(" (line {line})")
+            });
+            invalid(format!("{}{at}", err.message()))
+        })?;
+        if file.version != VERSION {
+            return Err(invalid(format!(
+                "version {} is not supported (this vestige writes version {VERSION})",
+                file.version
+            )));
+        }
+        let mut entries = BTreeMap::new();
+        for entry in file.findings {
+            *entries
+                .entry((entry.rule, entry.path, entry.matched, entry.line))
+                .or_insert(0) += entry.count;
+        }
+        Ok(Self { entries })
+    }
+
+    /// Writes the baseline to `path` atomically: a temporary file in the same directory, renamed.
+    pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
+        let file = BaselineFile {
+            version: VERSION,
+            findings: self
+                .entries
+                .iter()
+                .map(|((rule, path, matched, line), &count)| Entry {
+                    rule: rule.clone(),
+                    path: path.clone(),
+                    matched: matched.clone(),
+                    line: line.clone(),
+                    count,
+                })
+                .collect(),
+        };
+        let body = toml::to_string(&file).expect("a baseline always serializes");
+        let text = format!(
+            "# vestige baseline: findings tolerated until they are fixed. Only new findings fail.\n\
+             # Written by `vestige check --write-baseline`; shrink it with `--prune-baseline`.\n\n{body}"
+        );
+        let failed = |source| BaselineError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let mut temp = path.as_os_str().to_owned();
+        temp.push(format!(".{}.tmp", std::process::id()));
+        let temp = PathBuf::from(temp);
+        std::fs::write(&temp, text)
+            .and_then(|()| std::fs::rename(&temp, path))
+            .map_err(|err| {
+                let _ = std::fs::remove_file(&temp);
+                failed(err)
+            })
+    }
+
+    /// Number of findings the baseline tolerates.
+    pub fn len(&self) -> usize {
+        self.entries.values().sum()
+    }
+
+    /// Whether the baseline tolerates nothing.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Removes from `findings` (sorted) those the baseline tolerates, the first ones of each key
+    /// first, and says which entries the code no longer has.
+    pub fn apply(&self, findings: &mut Vec<Finding>, rules: &[Rule]) -> Applied {
+        let mut left = self.entries.clone();
+        let mut kept = BTreeMap::new();
+        let before = findings.len();
+        findings.retain(|finding| {
+            let key = key(finding, rules);
+            match left.get_mut(&key) {
+                Some(count) if *count > 0 => {
+                    *count -= 1;
+                    *kept.entry(key).or_insert(0) += 1;
+                    false
+                }
+                _ => true,
+            }
+        });
+        let resolved = left
+            .into_iter()
+            .filter(|&(_, count)| count > 0)
+            .map(|((rule, path, matched, _), count)| (rule, path, matched, count))
+            .collect();
+        Applied {
+            hidden: before - findings.len(),
+            kept: Self { entries: kept },
+            resolved,
+        }
+    }
+}
+
+/// The baseline key of `finding`.
+fn key(finding: &Finding, rules: &[Rule]) -> Key {
+    let line = finding.snippet.text.lines().next().unwrap_or("").trim();
+    (
+        rules[finding.rule].id.clone(),
+        finding.path.clone(),
+        finding.matched.clone(),
+        line.to_owned(),
+    )
+}

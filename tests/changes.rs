@@ -1,0 +1,225 @@
+//! Changed-lines mode (`--since REV`, `--staged`) against real git repositories built in
+//! temporary directories: commits, a rename, staged and unstaged edits, untracked files.
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use support::{check_in, json, run, write};
+use tempfile::TempDir;
+
+const RULES: &str = "[scan]\nroots = [\"app\"]\nexclude = [\"vendor/\"]\n\n\
+    [[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"LegacyRun\"]\n";
+
+/// Runs git in `dir`, isolated from the machine's git configuration.
+fn git(dir: &Path, args: &[&str]) {
+    let output = Process::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+/// `(path, line)` of every finding of a JSON report, and the number of files scanned.
+fn findings(out: &str) -> (Vec<(String, u64)>, u64) {
+    let doc = json(out);
+    let found = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (found, doc["summary"]["files_scanned"].as_u64().unwrap())
+}
+
+/// A repository whose `base` tag holds three files with one old finding each; after it, one
+/// commit edits `a.php` and renames `old.php` with an edit; then `b.php` gets a staged edit,
+/// `a.php` an unstaged one, and untracked files appear (one git-ignored, one under `vendor/`).
+fn history() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "vestige.toml", RULES);
+    write(d, ".gitignore", "app/ignored.php\n");
+    write(d, "app/a.php", "<?php\nLegacyRun::a();\n");
+    write(d, "app/b.php", "<?php\nLegacyRun::b();\n");
+    write(d, "app/unchanged.php", "<?php\nLegacyRun::u();\n");
+    let old: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+    write(d, "app/old.php", format!("<?php LegacyRun::old();\n{old}"));
+    commit_all(d, "base");
+    git(d, &["tag", "base"]);
+
+    write(
+        d,
+        "app/a.php",
+        "<?php\nLegacyRun::a();\n\nLegacyRun::committed();\n",
+    );
+    git(d, &["mv", "app/old.php", "app/renamed.php"]);
+    write(
+        d,
+        "app/renamed.php",
+        format!("<?php LegacyRun::old();\n{old}LegacyRun::moved();\n"),
+    );
+    commit_all(d, "edit and rename");
+
+    write(
+        d,
+        "app/b.php",
+        "<?php\nLegacyRun::b();\nLegacyRun::staged();\n",
+    );
+    git(d, &["add", "app/b.php"]);
+    write(
+        d,
+        "app/a.php",
+        "<?php\nLegacyRun::a();\n\nLegacyRun::committed();\n\nLegacyRun::unstaged();\n",
+    );
+    write(d, "app/new.php", "<?php\n\nLegacyRun::untracked();\n");
+    write(d, "app/ignored.php", "<?php LegacyRun::ignored();\n");
+    write(d, "vendor/x.php", "<?php LegacyRun::vendor();\n");
+    dir
+}
+
+#[test]
+fn since_reports_committed_staged_unstaged_and_untracked_lines_only() {
+    let repo = history();
+    let (out, _) = run(
+        check_in(repo.path(), &["--since", "base", "--format", "json"]),
+        1,
+    );
+    let (found, scanned) = findings(&out);
+    assert_eq!(
+        found,
+        [
+            ("app/a.php".to_owned(), 4),
+            ("app/a.php".to_owned(), 6),
+            ("app/b.php".to_owned(), 3),
+            ("app/new.php".to_owned(), 3),
+            ("app/renamed.php".to_owned(), 22),
+        ]
+    );
+    assert_eq!(scanned, 4, "only the changed files are read");
+}
+
+#[test]
+fn since_a_branch_uses_the_merge_base() {
+    let repo = history();
+    let d = repo.path();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "work"]);
+    git(d, &["checkout", "-q", "-b", "topic"]);
+    write(d, "app/topic.php", "<?php LegacyRun::topic();\n");
+    commit_all(d, "topic");
+    git(d, &["checkout", "-q", "main"]);
+    write(d, "app/main.php", "<?php LegacyRun::main();\n");
+    commit_all(d, "main moves on");
+    git(d, &["checkout", "-q", "topic"]);
+    let (out, _) = run(check_in(d, &["--since", "main", "--format", "json"]), 1);
+    assert_eq!(findings(&out).0, [("app/topic.php".to_owned(), 1)]);
+}
+
+#[test]
+fn staged_reports_only_staged_lines() {
+    let repo = history();
+    let (out, _) = run(check_in(repo.path(), &["--staged", "--format", "json"]), 1);
+    assert_eq!(findings(&out), (vec![("app/b.php".to_owned(), 3)], 1));
+}
+
+#[test]
+fn paths_narrow_the_changed_files_further() {
+    let repo = history();
+    let (out, _) = run(
+        check_in(
+            repo.path(),
+            &["--since", "base", "--format", "json", "app/a.php"],
+        ),
+        1,
+    );
+    assert_eq!(
+        findings(&out),
+        (
+            vec![("app/a.php".to_owned(), 4), ("app/a.php".to_owned(), 6)],
+            1
+        )
+    );
+}
+
+#[test]
+fn no_change_means_no_finding_and_no_file_read() {
+    let repo = history();
+    commit_all(repo.path(), "everything");
+    let (out, _) = run(
+        check_in(repo.path(), &["--since", "HEAD", "--format", "json"]),
+        0,
+    );
+    assert_eq!(findings(&out), (vec![], 0));
+}
+
+#[test]
+fn deleting_the_only_reference_is_clean() {
+    let repo = history();
+    let d = repo.path();
+    commit_all(d, "everything");
+    write(d, "app/a.php", "<?php\n");
+    std::fs::remove_file(d.join("app/b.php")).unwrap();
+    let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "json"]), 0);
+    assert_eq!(findings(&out), (vec![], 1));
+}
+
+#[test]
+fn an_unknown_revision_is_a_clear_error() {
+    let repo = history();
+    let (_, stderr) = run(check_in(repo.path(), &["--since", "no-such-branch"]), 2);
+    assert!(
+        stderr.contains("--since no-such-branch: unknown revision"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn outside_a_repository_is_a_clear_error() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "vestige.toml", RULES);
+    write(dir.path(), "app/a.php", "LegacyRun\n");
+    for flag in [&["--since", "main"][..], &["--staged"]] {
+        let (_, stderr) = run(check_in(dir.path(), flag), 2);
+        assert!(stderr.contains("is not inside a git work tree"), "{stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn odd_file_names_are_read_back_from_git_exactly() {
+    let repo = history();
+    let d = repo.path();
+    commit_all(d, "everything");
+    let name = "app/we ird \"q\" \\ \u{fc}\t.php";
+    write(d, name, "<?php\nLegacyRun::odd();\n");
+    let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "json"]), 1);
+    assert_eq!(findings(&out), (vec![(name.to_owned(), 2)], 1));
+    git(d, &["add", "-A"]);
+    let (out, _) = run(check_in(d, &["--staged", "--format", "json"]), 1);
+    assert_eq!(findings(&out), (vec![(name.to_owned(), 2)], 1));
+}

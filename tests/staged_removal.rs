@@ -1,0 +1,404 @@
+//! The staged-removal workflow on temporary trees: a baseline that ratchets, suppressions in the
+//! code, rules that turn into errors on a date, and paths that must be gone.
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::{check_in, json, run, write};
+use tempfile::TempDir;
+
+const RULE: &str =
+    "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"LegacyRun\"]\n";
+
+/// A tree with `vestige.toml` holding `config` and `files`.
+fn tree(config: &str, files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "vestige.toml", config);
+    for (path, text) in files {
+        write(dir.path(), path, text);
+    }
+    dir
+}
+
+/// `(rule, path, line)` of each finding, and the JSON summary.
+fn report(out: &str) -> (Vec<(String, String, u64)>, serde_json::Value) {
+    let doc = json(out);
+    let findings = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (findings, doc["summary"].clone())
+}
+
+fn finding(rule: &str, path: &str, line: u64) -> (String, String, u64) {
+    (rule.to_owned(), path.to_owned(), line)
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    fs::read_to_string(dir.join(rel)).unwrap()
+}
+
+mod baseline {
+    use super::*;
+
+    fn legacy_tree() -> TempDir {
+        tree(
+            RULE,
+            &[
+                ("app/a.php", "<?php\nLegacyRun::one();\nLegacyRun::one();\n"),
+                ("app/b.php", "<?php\nuse LegacyRun;\n"),
+            ],
+        )
+    }
+
+    #[test]
+    fn written_baseline_is_sorted_keyed_on_content_and_silences_the_tree() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        let (out, stderr) = run(check_in(d, &["--write-baseline", "baseline.toml"]), 0);
+        assert_eq!(out, "");
+        assert!(
+            stderr.contains("wrote 3 findings to the baseline"),
+            "{stderr}"
+        );
+        let written = read(d, "baseline.toml");
+        assert!(!written.contains("line = 2"), "no line numbers: {written}");
+        let a = written.find("path = \"app/a.php\"").unwrap();
+        let b = written.find("path = \"app/b.php\"").unwrap();
+        assert!(a < b, "{written}");
+        assert!(
+            written.contains("line = \"LegacyRun::one();\"\ncount = 2"),
+            "{written}"
+        );
+
+        let (out, _) = run(
+            check_in(d, &["--baseline", "baseline.toml", "--format", "json"]),
+            0,
+        );
+        let (found, summary) = report(&out);
+        assert!(found.is_empty());
+        assert_eq!(summary["baselined"], 3);
+        assert_eq!(summary["baseline_resolved"], 0);
+    }
+
+    #[test]
+    fn lines_inserted_above_keep_findings_baselined_and_a_new_one_fails() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        run(check_in(d, &["--write-baseline", "baseline.toml"]), 0);
+        write(
+            d,
+            "app/a.php",
+            "<?php\n// moved down\n\n\nLegacyRun::one();\nLegacyRun::one();\n",
+        );
+        run(check_in(d, &["--baseline", "baseline.toml"]), 0);
+
+        write(
+            d,
+            "app/a.php",
+            "<?php\n\nLegacyRun::one();\nLegacyRun::one();\nLegacyRun::one();\nLegacyRun::two();\n",
+        );
+        let (out, _) = run(
+            check_in(d, &["--baseline", "baseline.toml", "--format", "json"]),
+            1,
+        );
+        let (found, summary) = report(&out);
+        assert_eq!(
+            found,
+            [
+                finding("legacy", "app/a.php", 5),
+                finding("legacy", "app/a.php", 6)
+            ]
+        );
+        assert_eq!(summary["baselined"], 3);
+    }
+
+    #[test]
+    fn the_rule_file_names_the_baseline_and_no_baseline_ignores_it() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        write(
+            d,
+            "vestige.toml",
+            format!("[baseline]\nfile = \"vestige-baseline.toml\"\n\n{RULE}"),
+        );
+        let (_, stderr) = run(check_in(d, &[]), 2);
+        assert!(stderr.contains("cannot read the baseline"), "{stderr}");
+        assert!(stderr.contains("--write-baseline"), "{stderr}");
+        run(
+            check_in(d, &["--write-baseline", "vestige-baseline.toml"]),
+            0,
+        );
+        run(check_in(d, &[]), 0);
+        run(check_in(d, &["--no-baseline"]), 1);
+    }
+
+    #[test]
+    fn resolved_findings_are_reported_and_prune_only_shrinks() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        run(check_in(d, &["--write-baseline", "baseline.toml"]), 0);
+        write(d, "app/a.php", "<?php\nLegacyRun::one();\n");
+        write(d, "app/c.php", "<?php\nLegacyRun::new();\n");
+        let (out, stderr) = run(
+            check_in(d, &["--baseline", "baseline.toml", "--format", "json"]),
+            1,
+        );
+        let (found, summary) = report(&out);
+        assert_eq!(found, [finding("legacy", "app/c.php", 2)]);
+        assert_eq!(summary["baseline_resolved"], 1);
+        assert!(
+            stderr.contains("resolved: `LegacyRun` [legacy] in app/a.php is gone from the code"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--prune-baseline"), "{stderr}");
+
+        let before = read(d, "baseline.toml");
+        run(
+            check_in(d, &["--baseline", "baseline.toml", "--prune-baseline"]),
+            1,
+        );
+        let after = read(d, "baseline.toml");
+        assert!(
+            before.contains("count = 2") && !after.contains("count = 2"),
+            "{after}"
+        );
+        assert!(!after.contains("app/c.php"), "prune never adds: {after}");
+        assert!(after.contains("app/b.php"), "{after}");
+        let (_, stderr) = run(check_in(d, &["--baseline", "baseline.toml"]), 1);
+        assert!(!stderr.contains("resolved"), "{stderr}");
+    }
+
+    #[test]
+    fn a_narrowed_scan_never_writes_or_prunes_and_reports_nothing_resolved() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        run(check_in(d, &["--write-baseline", "baseline.toml"]), 0);
+        let (_, stderr) = run(
+            check_in(d, &["--baseline", "baseline.toml", "app/b.php"]),
+            0,
+        );
+        assert!(!stderr.contains("resolved"), "{stderr}");
+        for flags in [
+            &[
+                "--baseline",
+                "baseline.toml",
+                "--prune-baseline",
+                "app/b.php",
+            ][..],
+            &["--write-baseline", "other.toml", "app/b.php"],
+        ] {
+            let (_, stderr) = run(check_in(d, flags), 2);
+            assert!(stderr.contains("need a scan of the whole tree"), "{stderr}");
+        }
+        assert!(!d.join("other.toml").exists());
+    }
+
+    #[test]
+    fn a_broken_baseline_says_where() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        write(
+            d,
+            "baseline.toml",
+            "version = 1\n\n[[finding]]\nrule = \"legacy\"\npath = 3\n",
+        );
+        let (_, stderr) = run(check_in(d, &["--baseline", "baseline.toml"]), 2);
+        assert!(stderr.contains("is not a valid baseline"), "{stderr}");
+        assert!(stderr.contains("line 5"), "{stderr}");
+        write(d, "baseline.toml", "version = 7\n");
+        let (_, stderr) = run(check_in(d, &["--baseline", "baseline.toml"]), 2);
+        assert!(stderr.contains("version 7 is not supported"), "{stderr}");
+    }
+}
+
+mod suppressions {
+    use super::*;
+
+    const FILES: &[(&str, &str)] = &[
+        (
+            "app/a.php",
+            "<?php\n\
+             LegacyRun::a(); // vestige-ignore: legacy -- kept until phase 4\n\
+             // vestige-ignore-next-line: legacy -- migration reads the old table\n\
+             LegacyRun::b();\n\
+             LegacyRun::c();\n",
+        ),
+        (
+            "resources/views/a.blade.php",
+            "{{-- vestige-ignore-next-line: legacy --}}\n<p>{{ LegacyRun::d() }}</p>\n",
+        ),
+        (
+            "app/stale.php",
+            "<?php\n# vestige-ignore: legacy -- nothing here any more\n",
+        ),
+    ];
+
+    #[test]
+    fn markers_suppress_their_line_and_stale_ones_are_warnings() {
+        let dir = tree(RULE, FILES);
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(
+            report(&out).0,
+            [
+                finding("legacy", "app/a.php", 5),
+                finding("unused-suppression", "app/stale.php", 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn require_reason_makes_a_marker_without_one_an_error() {
+        let config = format!("[suppressions]\nrequire_reason = true\n\n{RULE}");
+        let dir = tree(&config, FILES);
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(
+            report(&out).0,
+            [
+                finding("legacy", "app/a.php", 5),
+                finding("unused-suppression", "app/stale.php", 2),
+                finding(
+                    "suppression-without-reason",
+                    "resources/views/a.blade.php",
+                    1
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unsuppressible_rule_ignores_markers_and_names_must_match() {
+        let config = format!("{RULE}suppressible = false\n");
+        let dir = tree(
+            &config,
+            &[(
+                "app/a.php",
+                "<?php\nLegacyRun::a(); // vestige-ignore: legacy -- please\n\
+                 LegacyRun::b(); // vestige-ignore: legcy -- misspelt\n",
+            )],
+        );
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(
+            report(&out).0,
+            [
+                finding("legacy", "app/a.php", 2),
+                finding("unused-suppression", "app/a.php", 2),
+                finding("legacy", "app/a.php", 3),
+                finding("unused-suppression", "app/a.php", 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn builtin_rule_ids_are_reserved() {
+        let dir = tree(
+            "[[rule]]\nid = \"unused-suppression\"\nmessage = \"m\"\ntokens = [\"X\"]\n",
+            &[],
+        );
+        let (_, stderr) = run(check_in(dir.path(), &[]), 2);
+        assert!(
+            stderr.contains("rule id `unused-suppression` is reserved"),
+            "{stderr}"
+        );
+    }
+}
+
+mod expiry {
+    use super::*;
+
+    fn dated() -> TempDir {
+        tree(
+            &format!("{RULE}warn_until = 2026-03-01\n"),
+            &[("app/a.php", "<?php LegacyRun::a();\n")],
+        )
+    }
+
+    #[test]
+    fn warn_until_warns_before_its_day_and_fails_from_it() {
+        let dir = dated();
+        let (out, _) = run(
+            check_in(dir.path(), &["--today", "2026-02-28", "--format", "short"]),
+            0,
+        );
+        assert!(
+            out.contains("warning[legacy]: legacy run (a warning until 2026-03-01, then an error)"),
+            "{out}"
+        );
+        let (out, _) = run(
+            check_in(dir.path(), &["--today", "2026-03-01", "--format", "short"]),
+            1,
+        );
+        assert!(out.contains("error[legacy]: legacy run\n"), "{out}");
+    }
+
+    #[test]
+    fn bad_dates_are_clear_errors() {
+        let dir = dated();
+        let (_, stderr) = run(check_in(dir.path(), &["--today", "2026-02-30"]), 2);
+        assert!(
+            stderr.contains("is not a date of the form YYYY-MM-DD"),
+            "{stderr}"
+        );
+        write(
+            dir.path(),
+            "vestige.toml",
+            format!("{RULE}warn_until = 2026-03-01T10:00:00\n"),
+        );
+        let (_, stderr) = run(check_in(dir.path(), &[]), 2);
+        assert!(stderr.contains("warn_until must be a date"), "{stderr}");
+    }
+}
+
+mod forbidden_paths {
+    use super::*;
+
+    #[test]
+    fn every_existing_file_under_a_forbidden_path_is_a_finding() {
+        let dir = tree(
+            "[[rule]]\nid = \"delete-legacy\"\nmessage = \"delete the legacy run files\"\n\
+             forbid_paths = [\"app/Models/LegacyRun.php\", \"app/Filament/LegacyRunResource/**\"]\n",
+            &[
+                ("app/Models/LegacyRun.php", "<?php\n"),
+                ("app/Models/OperationRun.php", "<?php\n"),
+                ("app/Filament/LegacyRunResource/Pages/List.php", "<?php\n"),
+                ("app/Filament/LegacyRunResource/Edit.php", "<?php\n"),
+                ("vendor/app/Models/LegacyRun.php", "<?php\n"),
+            ],
+        );
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        assert_eq!(
+            report(&out).0,
+            [
+                finding(
+                    "delete-legacy",
+                    "app/Filament/LegacyRunResource/Edit.php",
+                    1
+                ),
+                finding(
+                    "delete-legacy",
+                    "app/Filament/LegacyRunResource/Pages/List.php",
+                    1
+                ),
+                finding("delete-legacy", "app/Models/LegacyRun.php", 1),
+            ]
+        );
+        let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
+        assert!(
+            out.contains(
+                "app/Models/LegacyRun.php:1:1: error[delete-legacy]: delete the legacy run files"
+            ),
+            "{out}"
+        );
+    }
+}
