@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use miette::Diagnostic;
 
@@ -103,13 +103,28 @@ impl Changes {
             Since::Staged => diff_args.push("--cached"),
         }
         diff_args.push("--");
+        // Both git commands walk the work tree; they run side by side.
+        let untracked_args = ["ls-files", "--others", "--exclude-standard", "-z"];
+        let untracked = match since {
+            Since::Rev(_) => Some(
+                command(root, &untracked_args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .map_err(GitError::Spawn)?,
+            ),
+            Since::Staged => None,
+        };
+        let diff = git(root, &diff_args);
+        let untracked = untracked
+            .map(|child| finish(&untracked_args, child.wait_with_output()))
+            .transpose()?;
         let mut changes = Self::default();
-        for (path, ranges) in parse_diff(&git(root, &diff_args)?) {
+        for (path, ranges) in parse_diff(&diff?) {
             changes.add(root, &path, Lines::Ranges(ranges));
         }
-        if let Since::Rev(_) = since {
-            let untracked = git(root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
-            for path in untracked.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+        for path in untracked.iter().flat_map(|out| out.split(|&b| b == 0)) {
+            if !path.is_empty() {
                 changes.add(root, path, Lines::All);
             }
         }
@@ -140,15 +155,21 @@ impl Changes {
     }
 }
 
+/// `git -C root ARGS`, ready to run.
+fn command(root: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("git");
+    command.arg("-C").arg(root).args(args).stdin(Stdio::null());
+    command
+}
+
 /// Runs `git -C root ARGS` and returns its standard output.
 fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(GitError::Spawn)?;
+    finish(args, command(root, args).output())
+}
+
+/// The standard output of the finished `git ARGS`, or why it failed.
+fn finish(args: &[&str], output: std::io::Result<Output>) -> Result<Vec<u8>, GitError> {
+    let output = output.map_err(GitError::Spawn)?;
     if output.status.success() {
         Ok(output.stdout)
     } else {
