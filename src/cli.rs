@@ -24,15 +24,17 @@ pub struct Cli {
 pub enum Command {
     /// Scan the tree and report every forbidden reference.
     Check(CheckArgs),
+    /// List the rules of the rule file.
+    Rules(RulesArgs),
+    /// Print one rule in full.
+    Explain(ExplainArgs),
+    /// Show how much of a removal is left: per rule, token, file and directory.
+    Report(ReportArgs),
 }
 
-/// Arguments of `vestige check`.
+/// Where the rule file and the project root are.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Files or directories to scan (default: the rule file's whole scan scope). They still obey
-    /// the rule file's roots, excludes and .gitignore.
-    pub paths: Vec<PathBuf>,
-
+pub struct ProjectArgs {
     /// The rule file (default: the first vestige.toml or .vestige.toml in the current directory or
     /// an ancestor).
     #[arg(long, value_name = "FILE")]
@@ -42,6 +44,75 @@ pub struct CheckArgs {
     /// directory holding the rule file).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+
+    /// The day that decides whether a `warn_until` rule still warns (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<Day>,
+}
+
+/// Arguments of `vestige rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Where the rule file is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// List every token of each rule with the naming variants it expands to.
+    #[arg(long)]
+    pub expand: bool,
+}
+
+/// Arguments of `vestige explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The id of the rule.
+    pub rule: String,
+
+    /// Where the rule file is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// Arguments of `vestige report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where the rule file is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+
+    /// Also count how many findings this baseline still tolerates (default: the rule file's
+    /// `[baseline] file`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Number of threads to scan with (default: one per CPU).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// The output formats of `vestige report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown tables, ready to paste into a pull request.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+/// Arguments of `vestige check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to scan (default: the rule file's whole scan scope). They still obey
+    /// the rule file's roots, excludes and .gitignore.
+    pub paths: Vec<PathBuf>,
+
+    /// Where the rule file is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -88,10 +159,6 @@ pub struct CheckArgs {
     /// Rewrite the baseline without the findings that are gone from the code; never adds one.
     #[arg(long)]
     pub prune_baseline: bool,
-
-    /// The day that decides whether a `warn_until` rule still warns (default: today, UTC).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub today: Option<Day>,
 }
 
 /// The output formats of `vestige check`.

@@ -126,6 +126,9 @@ pub struct RawRule {
     /// Gitignore-style patterns of paths that must not exist: each file that matches is a finding.
     #[serde(default)]
     pub forbid_paths: Vec<Spanned<String>>,
+    /// Naming variants of the tokens to match too: `true`, or a list of variant names.
+    #[serde(default)]
+    pub variants: Option<Spanned<toml::Value>>,
 }
 
 fn yes() -> bool {

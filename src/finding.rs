@@ -59,6 +59,8 @@ pub struct Finding {
     pub matched: String,
     /// The token or pattern of the rule that matched.
     pub needle: String,
+    /// When the needle is a naming variant, the token it was made from.
+    pub variant_of: Option<String>,
     /// The source lines the match spans.
     pub snippet: Snippet,
 }

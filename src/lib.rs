@@ -6,16 +6,19 @@
 //! code.
 
 pub mod baseline;
+pub mod catalog;
 pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod day;
 pub mod finding;
 pub mod matcher;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod suppress;
+pub mod variants;
 pub mod walk;
 
 use std::io::{self, IsTerminal, Write};
@@ -26,17 +29,18 @@ use miette::Diagnostic;
 
 use crate::baseline::Baseline;
 use crate::changes::{Changes, Since};
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ProjectArgs, ReportArgs, ReportFormat};
 use crate::config::{ConfigFile, RuleFileErrors};
 use crate::day::Day;
 use crate::finding::{Finding, Severity, visible};
+use crate::progress::Progress;
 use crate::report::{Report, Style, Summary, plural};
 use crate::rules::RuleSet;
 use crate::scan::{Scanned, Scanner};
 use crate::walk::Walk;
 
 /// How a run ended, short of a fatal error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outcome {
     /// Findings of error severity.
     pub errors: usize,
@@ -85,7 +89,58 @@ struct OutputError(#[source] io::Error);
 pub fn run(cli: &Cli) -> miette::Result<Outcome> {
     match &cli.command {
         Command::Check(args) => check(cli, args),
+        Command::Rules(args) => {
+            let project = Project::load(&args.project)?;
+            print(&catalog::table(&project.rules, args.expand))
+        }
+        Command::Explain(args) => {
+            let project = Project::load(&args.project)?;
+            print(&catalog::explain(&project.rules, &args.rule)?)
+        }
+        Command::Report(args) => report(args),
     }
+}
+
+/// Writes `text` to stdout; a run that only prints succeeds.
+fn print(text: &str) -> miette::Result<Outcome> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(OutputError)?;
+    Ok(Outcome::default())
+}
+
+/// `vestige report`: scans the whole tree and prints the progress of the removal.
+fn report(args: &ReportArgs) -> miette::Result<Outcome> {
+    let mut project = Project::load(&args.project)?;
+    let baseline_path = args
+        .baseline
+        .as_ref()
+        .map(|path| walk::absolute(&project.cwd, path))
+        .or_else(|| project.rules.baseline.clone());
+    project.rules.scope.own_files = baseline_path.iter().cloned().collect();
+    let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
+    let scan = project.scan(&[], args.threads)?;
+    let baseline = baseline.map(|baseline| {
+        let applied = baseline.apply(&mut scan.findings.clone(), &project.rules.rules);
+        (baseline.len(), applied.hidden)
+    });
+    let progress = Progress::of(&scan.findings, &project.rules, scan.files, baseline);
+    let mut stderr = io::stderr().lock();
+    for problem in &scan.problems {
+        let _ = writeln!(stderr, "vestige: {}", visible(problem));
+    }
+    match args.format {
+        ReportFormat::Markdown => print(&progress.markdown())?,
+        ReportFormat::Json => print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&progress).expect("progress serializes")
+        ))?,
+    };
+    Ok(Outcome {
+        problems: scan.problems.len(),
+        ..Outcome::default()
+    })
 }
 
 /// Whether `err` is a write to a closed pipe, which ends the run quietly.
@@ -125,11 +180,8 @@ struct Project {
 
 impl Project {
     /// Finds, reads and compiles the rule file named by `--config`, or the nearest one.
-    fn load(
-        config: Option<&Path>,
-        root: Option<&Path>,
-        today: Option<Day>,
-    ) -> miette::Result<Self> {
+    fn load(args: &ProjectArgs) -> miette::Result<Self> {
+        let (config, root) = (args.config.as_deref(), args.root.as_deref());
         let cwd = std::env::current_dir()
             .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
         let config_path = walk::absolute(&cwd, &config::locate(config, &cwd)?);
@@ -142,7 +194,7 @@ impl Project {
         if !root.is_dir() {
             miette::bail!("the project root {} is not a directory", root.display());
         }
-        let rules = rules::compile(&file, raw, &root, today.unwrap_or_else(Day::today))?;
+        let rules = rules::compile(&file, raw, &root, args.today.unwrap_or_else(Day::today))?;
         Ok(Self { cwd, root, rules })
     }
 
@@ -181,7 +233,7 @@ struct Scan {
 }
 
 fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
-    let mut project = Project::load(args.config.as_deref(), args.root.as_deref(), args.today)?;
+    let mut project = Project::load(&args.project)?;
     let cwd = project.cwd.clone();
     let baseline_path = match (&args.baseline, args.no_baseline) {
         (_, true) => None,

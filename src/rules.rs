@@ -15,6 +15,7 @@ use crate::day::Day;
 use crate::finding::Severity;
 use crate::matcher::{Matcher, RegexSpec, TokenSpec};
 use crate::suppress;
+use crate::variants::{self, Variant};
 
 /// Everything a scan needs, compiled from one rule file.
 #[derive(Debug)]
@@ -60,10 +61,13 @@ pub struct Rule {
     pub help: Option<String>,
     /// How serious a finding is.
     pub severity: Severity,
-    /// The tokens, then the patterns, as written; `Finding::needle` names one of them.
+    /// The tokens as written, their naming variants, then the patterns; `Finding::needle` names
+    /// one of them.
     pub needles: Vec<String>,
-    /// How many of `needles` are tokens.
+    /// How many of `needles` are tokens (the written ones, then their naming variants).
     pub token_count: usize,
+    /// For each needle that is a naming variant, the index of the token it was made from.
+    pub variant_of: Vec<Option<usize>>,
     /// How tokens must be delimited.
     pub match_mode: MatchMode,
     /// Whether matching is case-sensitive.
@@ -75,7 +79,15 @@ pub struct Rule {
     /// The day from which the rule reports with its own severity rather than as a warning.
     pub warn_until: Option<Day>,
     /// Paths that must not exist.
-    pub forbid: Option<Gitignore>,
+    pub forbid: Forbid,
+}
+
+/// A rule's `forbid_paths`.
+#[derive(Debug)]
+pub struct Forbid {
+    globs: Option<Gitignore>,
+    /// The patterns as written.
+    pub written: Vec<String>,
 }
 
 impl Rule {
@@ -83,6 +95,7 @@ impl Rule {
     pub fn forbids(&self, rel: &Path) -> Option<&str> {
         match self
             .forbid
+            .globs
             .as_ref()?
             .matched_path_or_any_parents(rel, false)
         {
@@ -97,6 +110,10 @@ impl Rule {
 pub struct PathScope {
     include: Option<Gitignore>,
     exclude: Option<Gitignore>,
+    /// The `paths` patterns as written.
+    pub include_globs: Vec<String>,
+    /// The `exclude` patterns as written.
+    pub exclude_globs: Vec<String>,
 }
 
 impl PathScope {
@@ -216,15 +233,28 @@ pub fn compile(
             day
         });
         let word = raw_rule.match_mode == MatchMode::Word;
-        for (needle, token) in raw_rule.tokens.iter().enumerate() {
-            if token.get_ref().is_empty() {
-                errors.push(file.error(token.span(), "empty token", "matches nothing", None));
+        let kinds = variant_kinds(file, raw_rule.variants.as_ref(), &mut errors);
+        let mut variants: Vec<(String, usize)> = Vec::new();
+        for (i, token) in raw_rule.tokens.iter().enumerate() {
+            for variant in variants::expand(token.get_ref(), &kinds) {
+                let known = raw_rule.tokens.iter().any(|t| *t.get_ref() == variant)
+                    || variants.iter().any(|(v, _)| *v == variant);
+                if !known {
+                    variants.push((variant, i));
+                }
+            }
+        }
+        let written = raw_rule.tokens.iter().map(Spanned::get_ref);
+        for (needle, token) in written.chain(variants.iter().map(|(v, _)| v)).enumerate() {
+            if token.is_empty() {
+                let span = raw_rule.tokens[needle].span();
+                errors.push(file.error(span, "empty token", "matches nothing", None));
                 continue;
             }
             tokens.push(TokenSpec {
                 rule: index,
                 needle,
-                token: token.get_ref().clone(),
+                token: token.clone(),
                 word,
                 case_sensitive: raw_rule.case_sensitive,
             });
@@ -238,7 +268,7 @@ pub fn compile(
             match built {
                 Ok(regex) => regexes.push(RegexSpec {
                     rule: index,
-                    needle: raw_rule.tokens.len() + i,
+                    needle: raw_rule.tokens.len() + variants.len() + i,
                     regex,
                 }),
                 Err(err) => errors.push(file.error(
@@ -249,12 +279,20 @@ pub fn compile(
                 )),
             }
         }
+        let written = |patterns: &[Spanned<String>]| -> Vec<String> {
+            patterns.iter().map(|p| p.get_ref().clone()).collect()
+        };
         let paths = PathScope {
             include: globs(file, root, &raw_rule.paths, &mut errors),
             exclude: globs(file, root, &raw_rule.exclude, &mut errors),
+            include_globs: written(&raw_rule.paths),
+            exclude_globs: written(&raw_rule.exclude),
         };
-        let forbid = globs(file, root, &raw_rule.forbid_paths, &mut errors);
-        let mut rule = into_rule(raw_rule, paths, forbid);
+        let forbid = Forbid {
+            globs: globs(file, root, &raw_rule.forbid_paths, &mut errors),
+            written: written(&raw_rule.forbid_paths),
+        };
+        let mut rule = into_rule(raw_rule, variants, paths, forbid);
         if let Some(day) = warn_until {
             rule.warn_until = Some(day);
             if today < day {
@@ -300,13 +338,69 @@ pub fn compile(
     }
 }
 
-fn into_rule(raw: RawRule, paths: PathScope, forbid: Option<Gitignore>) -> Rule {
-    let token_count = raw.tokens.len();
+/// The variant kinds a rule's `variants` asks for: `true` for all, `false` for none, or a list
+/// of names.
+fn variant_kinds(
+    file: &ConfigFile,
+    raw: Option<&Spanned<toml::Value>>,
+    errors: &mut Vec<RuleFileError>,
+) -> Vec<Variant> {
+    let Some(raw) = raw else {
+        return Vec::new();
+    };
+    let names = || {
+        Variant::ALL
+            .iter()
+            .map(|v| v.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match raw.get_ref() {
+        toml::Value::Boolean(true) => Variant::ALL.to_vec(),
+        toml::Value::Boolean(false) => Vec::new(),
+        toml::Value::Array(items) => {
+            let kinds: Option<Vec<Variant>> = items
+                .iter()
+                .map(|item| item.as_str().and_then(Variant::from_name))
+                .collect();
+            kinds.unwrap_or_else(|| {
+                errors.push(file.error(
+                    raw.span(),
+                    "unknown naming variant",
+                    "in this list",
+                    Some(format!("the variants are: {}", names())),
+                ));
+                Vec::new()
+            })
+        }
+        _ => {
+            errors.push(file.error(
+                raw.span(),
+                "variants must be true, false or a list of variant names",
+                "here",
+                Some(format!("e.g. variants = true, or variants = [\"snake\", \"plural\"]; the variants are: {}", names())),
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn into_rule(
+    raw: RawRule,
+    variants: Vec<(String, usize)>,
+    paths: PathScope,
+    forbid: Forbid,
+) -> Rule {
+    let token_count = raw.tokens.len() + variants.len();
+    let mut variant_of = vec![None; raw.tokens.len()];
+    variant_of.extend(variants.iter().map(|&(_, of)| Some(of)));
+    variant_of.extend(raw.patterns.iter().map(|_| None));
     let needles = raw
         .tokens
         .into_iter()
-        .chain(raw.patterns)
         .map(Spanned::into_inner)
+        .chain(variants.into_iter().map(|(v, _)| v))
+        .chain(raw.patterns.into_iter().map(Spanned::into_inner))
         .collect();
     Rule {
         id: raw.id.into_inner(),
@@ -315,6 +409,7 @@ fn into_rule(raw: RawRule, paths: PathScope, forbid: Option<Gitignore>) -> Rule 
         severity: raw.severity,
         needles,
         token_count,
+        variant_of,
         match_mode: raw.match_mode,
         case_sensitive: raw.case_sensitive,
         paths,
@@ -333,15 +428,21 @@ fn builtin(id: &str, message: &str, help: &str, severity: Severity) -> Rule {
         severity,
         needles: vec![suppress::MARKER.to_owned()],
         token_count: 0,
+        variant_of: vec![None],
         match_mode: MatchMode::Substring,
         case_sensitive: true,
         paths: PathScope {
             include: None,
             exclude: None,
+            include_globs: Vec::new(),
+            exclude_globs: Vec::new(),
         },
         suppressible: false,
         warn_until: None,
-        forbid: None,
+        forbid: Forbid {
+            globs: None,
+            written: Vec::new(),
+        },
     }
 }
 

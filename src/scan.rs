@@ -51,7 +51,7 @@ impl<'r> Scanner<'r> {
         Self {
             rules,
             everywhere: rules.rules.iter().all(|r| r.paths.is_everywhere()),
-            forbids: rules.rules.iter().any(|r| r.forbid.is_some()),
+            forbids: rules.rules.iter().any(|r| !r.forbid.written.is_empty()),
             active: vec![true; rules.rules.len()],
             buffer: Vec::new(),
             hits: Vec::new(),
@@ -111,6 +111,7 @@ impl<'r> Scanner<'r> {
                     byte_offset: 0,
                     matched: rel.to_owned(),
                     needle: glob.to_owned(),
+                    variant_of: None,
                     snippet: Snippet {
                         text: String::new(),
                         first_line: 1,
@@ -239,6 +240,7 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
             byte_offset: hit.start,
             matched: display(matched),
             needle: rule.needles[hit.needle].clone(),
+            variant_of: rule.variant_of[hit.needle].map(|of| rule.needles[of].clone()),
             snippet: snippet(
                 &haystack[start_of_line..hit.start],
                 matched,

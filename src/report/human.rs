@@ -116,7 +116,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let finding = self.finding;
-        let label = if finding.matched == finding.needle {
+        let label = if let Some(token) = &finding.variant_of {
+            format!("`{}`, a variant of `{token}`", finding.needle)
+        } else if finding.matched == finding.needle {
             "forbidden".to_owned()
         } else {
             format!("matches `{}`", finding.needle)

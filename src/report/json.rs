@@ -29,6 +29,8 @@ struct JsonFinding<'a> {
     byte_offset: usize,
     #[serde(rename = "match")]
     matched: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant_of: Option<&'a str>,
     message: &'a str,
 }
 
@@ -65,6 +67,7 @@ impl Reporter for Json {
                         end_column: f.end_column,
                         byte_offset: f.byte_offset,
                         matched: &f.matched,
+                        variant_of: f.variant_of.as_deref(),
                         message: &rule.message,
                     }
                 })

@@ -1,0 +1,159 @@
+//! What the rule file says, for people: `vestige rules` (a table of the rules) and
+//! `vestige explain RULE` (one rule in full).
+
+use std::fmt::Write;
+
+use crate::config;
+use crate::rules::{Rule, RuleSet};
+
+/// The table of `vestige rules`: id, severity, tokens (with their variants), patterns and scope
+/// of each rule of the rule file, then vestige's built-in rules; with `expand`, each rule's
+/// tokens and the variants they expand to follow the table.
+pub fn table(rules: &RuleSet, expand: bool) -> String {
+    let user = rules.user_rules();
+    let width = user.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+    let mut out = format!(
+        "{:<width$}  {:<8}  {:>6}  {:>8}  scope\n",
+        "id", "severity", "tokens", "patterns"
+    );
+    for rule in user {
+        let patterns = rule.needles.len() - rule.token_count;
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<8}  {:>6}  {:>8}  {}",
+            rule.id,
+            rule.severity.as_str(),
+            rule.token_count,
+            patterns,
+            scope(rule)
+        );
+    }
+    let builtin: Vec<String> = rules.rules[user.len()..]
+        .iter()
+        .map(|r| format!("{} ({})", r.id, r.severity.as_str()))
+        .collect();
+    let _ = writeln!(out, "\nbuilt in: {}", builtin.join(", "));
+    if expand {
+        for rule in user.iter().filter(|r| r.token_count > 0) {
+            let _ = writeln!(out, "\n{}:", rule.id);
+            out.push_str(&tokens(rule));
+        }
+    }
+    out
+}
+
+/// Where a rule applies, in a few words.
+fn scope(rule: &Rule) -> String {
+    let mut parts = Vec::new();
+    match rule.paths.include_globs.as_slice() {
+        [] => parts.push("everywhere".to_owned()),
+        globs => parts.push(globs.join(", ")),
+    }
+    match rule.paths.exclude_globs.len() {
+        0 => {}
+        1 => parts.push("except 1 path".to_owned()),
+        n => parts.push(format!("except {n} paths")),
+    }
+    if !rule.forbid.written.is_empty() {
+        parts.push(format!(
+            "; forbids {} path patterns",
+            rule.forbid.written.len()
+        ));
+    }
+    parts.join(" ")
+}
+
+/// Each written token of `rule` on a line, followed by the variants made from it.
+fn tokens(rule: &Rule) -> String {
+    let mut out = String::new();
+    for (i, token) in rule.needles[..rule.token_count].iter().enumerate() {
+        if rule.variant_of[i].is_some() {
+            continue;
+        }
+        let variants: Vec<&str> = (0..rule.token_count)
+            .filter(|&j| rule.variant_of[j] == Some(i))
+            .map(|j| rule.needles[j].as_str())
+            .collect();
+        if variants.is_empty() {
+            let _ = writeln!(out, "  {token}");
+        } else {
+            let _ = writeln!(out, "  {token} -> {}", variants.join(", "));
+        }
+    }
+    out
+}
+
+/// `vestige explain RULE`: the rule with id `id` in full, or an error that suggests the nearest id.
+pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
+    let Some(index) = rules.rules.iter().position(|r| r.id == id) else {
+        let ids = rules.rules.iter().map(|r| r.id.as_str());
+        let hint = match config::did_you_mean(id, ids) {
+            Some(near) => format!("did you mean `{near}`? `vestige rules` lists them all"),
+            None => "`vestige rules` lists them all".to_owned(),
+        };
+        return Err(miette::miette!(
+            help = hint,
+            "no rule `{id}` in the rule file"
+        ));
+    };
+    let rule = &rules.rules[index];
+    let mut out = format!(
+        "{} ({})\n\n  {}\n",
+        rule.id,
+        rule.severity.as_str(),
+        rule.message
+    );
+    if let Some(help) = &rule.help {
+        let _ = writeln!(out, "\nhelp: {help}");
+    }
+    if index >= rules.user_rules().len() {
+        let _ = writeln!(
+            out,
+            "\nbuilt into vestige: reported at `vestige-ignore` markers"
+        );
+        return Ok(out);
+    }
+    if let Some(day) = rule.warn_until {
+        let _ = writeln!(out, "\nwarn_until: {day} (a warning before that day)");
+    }
+    if rule.token_count > 0 {
+        let mode = format!("{:?}", rule.match_mode).to_lowercase();
+        let case = if rule.case_sensitive {
+            "case-sensitive"
+        } else {
+            "ASCII case folded"
+        };
+        let _ = writeln!(out, "\ntokens ({mode} match, {case}):");
+        out.push_str(&tokens(rule));
+    }
+    let patterns = &rule.needles[rule.token_count..];
+    if !patterns.is_empty() {
+        let _ = writeln!(out, "\npatterns:");
+        for pattern in patterns {
+            let _ = writeln!(out, "  {pattern}");
+        }
+    }
+    let lists = [
+        ("paths", &rule.paths.include_globs),
+        ("exclude", &rule.paths.exclude_globs),
+        ("forbid_paths", &rule.forbid.written),
+    ];
+    for (name, globs) in lists {
+        if !globs.is_empty() {
+            let _ = writeln!(out, "\n{name}:");
+            for glob in globs {
+                let _ = writeln!(out, "  {glob}");
+            }
+        }
+    }
+    if rule.paths.include_globs.is_empty() {
+        let _ = writeln!(out, "\napplies to every scanned file");
+    }
+    if !rule.suppressible {
+        let _ = writeln!(
+            out,
+            "\nnot suppressible: vestige-ignore markers do not silence it"
+        );
+    }
+    Ok(out)
+}
