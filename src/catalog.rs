@@ -45,22 +45,22 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
 /// Where a rule applies, in a few words.
 fn scope(rule: &Rule) -> String {
     let mut parts = Vec::new();
-    match rule.paths.include_globs.as_slice() {
-        [] => parts.push("everywhere".to_owned()),
-        globs => parts.push(globs.join(", ")),
-    }
-    match rule.paths.exclude_globs.len() {
-        0 => {}
-        1 => parts.push("except 1 path".to_owned()),
-        n => parts.push(format!("except {n} paths")),
+    if !rule.needles.is_empty() {
+        let mut text = match rule.paths.include_globs.as_slice() {
+            [] => "everywhere".to_owned(),
+            globs => globs.join(", "),
+        };
+        match rule.paths.exclude_globs.len() {
+            0 => {}
+            1 => text.push_str(" except 1 path"),
+            n => text.push_str(&format!(" except {n} paths")),
+        }
+        parts.push(text);
     }
     if !rule.forbid.written.is_empty() {
-        parts.push(format!(
-            "; forbids {} path patterns",
-            rule.forbid.written.len()
-        ));
+        parts.push(format!("forbids {} paths", rule.forbid.written.len()));
     }
-    parts.join(" ")
+    parts.join("; ")
 }
 
 /// Each written token of `rule` on a line, followed by the variants made from it.

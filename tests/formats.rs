@@ -140,6 +140,7 @@ fn sarif_for_the_fixture_is_valid_against_the_official_schema() {
         ids,
         [
             "bulk-operation-runs",
+            "bulk-operation-runs-deleted",
             "legacy-inventory-sync-runs",
             "legacy-entra-group-sync-runs",
             "legacy-backup-schedule-runs",
@@ -148,7 +149,7 @@ fn sarif_for_the_fixture_is_valid_against_the_official_schema() {
             "suppression-without-reason",
         ]
     );
-    assert_eq!(rules[4]["defaultConfiguration"]["level"], "warning");
+    assert_eq!(rules[5]["defaultConfiguration"]["level"], "warning");
     assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
 
     let findings = fixture_findings();
@@ -360,6 +361,7 @@ fn junit_for_the_fixture_has_a_suite_per_rule_and_a_failure_per_finding() {
         names,
         [
             "bulk-operation-runs",
+            "bulk-operation-runs-deleted",
             "legacy-inventory-sync-runs",
             "legacy-entra-group-sync-runs",
             "legacy-backup-schedule-runs",
