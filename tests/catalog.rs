@@ -4,24 +4,14 @@
 #[path = "support/cli.rs"]
 mod support;
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use assert_cmd::Command;
-use support::{check_in, json, run, write};
+use support::{check_in, json, repo, run, vestige, write};
 use tempfile::TempDir;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `vestige SUBCOMMAND` with the shipped rules on the fixture.
 fn on_fixture(args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(repo())
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(60))
-        .args(args)
+    let mut cmd = vestige(&repo());
+    cmd.args(args)
         .args(["--config", "rules.toml", "--root", "fixtures/tenantatlas"]);
     cmd
 }

@@ -5,27 +5,16 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command as Process;
 
-use support::{check_in, json, run, write};
+use support::{check_in, git_command, json, run, write};
 use tempfile::TempDir;
 
 const RULES: &str = "[scan]\nroots = [\"app\"]\nexclude = [\"vendor/\"]\n\n\
     [[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"LegacyRun\"]\n";
 
-/// Runs git in `dir`, isolated from the machine's git configuration.
+/// Runs git in `dir` and checks that it succeeded.
 fn git(dir: &Path, args: &[&str]) {
-    let output = Process::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
+    let output = git_command(dir).args(args).output().unwrap();
     assert!(
         output.status.success(),
         "git {args:?}: {}",

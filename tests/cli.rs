@@ -1,37 +1,14 @@
 //! The built binary on the shipped fixture and on small trees built per test: formats, exit codes,
 //! scope (roots, excludes, .gitignore, hidden, binary), explicit paths and rule-file discovery.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use support::{FIXTURE, check_fixture, check_in, repo, write};
 use tempfile::TempDir;
-
-const FIXTURE: &str = "fixtures/tenantatlas";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `vestige check` on the fixture with the shipped rules, run from the repository root.
-fn check_fixture(args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(repo())
-        .env("NO_COLOR", "1")
-        .args(["check", "--config", "rules.toml", "--root", FIXTURE])
-        .args(args);
-    cmd
-}
-
-/// `vestige check` with `args`, run in `dir`.
-fn check_in(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .arg("check")
-        .args(args);
-    cmd
-}
 
 fn stdout(cmd: &mut Command, code: i32) -> String {
     let output = cmd.output().unwrap();
@@ -42,12 +19,6 @@ fn stdout(cmd: &mut Command, code: i32) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
-}
-
-fn write(dir: &Path, rel: &str, contents: &str) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
 }
 
 #[test]

@@ -2,51 +2,15 @@
 //! hostile trees built per test, each parsed back and checked; and the exit-code flags
 //! `--exit-zero` and `--deny-warnings`.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::collections::HashSet;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
+use support::{FIXTURE, RULE, check_fixture, check_in, json, repo, run, write};
 use tempfile::TempDir;
-
-const FIXTURE: &str = "fixtures/tenantatlas";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `vestige check` on the fixture with the shipped rules, run from the repository root.
-fn check_fixture(args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(repo())
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(120))
-        .args(["check", "--config", "rules.toml", "--root", FIXTURE])
-        .args(args);
-    cmd
-}
-
-/// `vestige check` with `args`, run in `dir`.
-fn check_in(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(120))
-        .arg("check")
-        .args(args);
-    cmd
-}
-
-/// Runs `cmd`, checks its exit code, and returns stdout and stderr.
-fn run(mut cmd: Command, code: i32) -> (String, String) {
-    let output = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (String::from_utf8(output.stdout).unwrap(), stderr)
-}
 
 /// The fixture's report in `format`; the document formats print nothing on stderr.
 fn fixture(format: &str) -> String {
@@ -55,23 +19,11 @@ fn fixture(format: &str) -> String {
     out
 }
 
-fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
-}
-
 /// A tree whose `vestige.toml` holds `rules` (TOML text).
 fn tree(rules: &str) -> TempDir {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "vestige.toml", rules);
     dir
-}
-
-const RULE: &str = "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n";
-
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|err| panic!("invalid JSON ({err}): {out}"))
 }
 
 /// The findings of the fixture in vestige's own JSON format, to compare the others with.

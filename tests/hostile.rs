@@ -2,42 +2,15 @@
 //! temporary tree built by the test. Every run has a timeout, so a hang fails instead of blocking.
 //! Rule-file errors, the regex size limit among them, are in `rule_file_errors.rs`.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::Stdio;
-use std::time::Duration;
 
-use assert_cmd::Command;
+use support::{RULE, check_in, json, run, write};
 use tempfile::TempDir;
-
-const RULE: &str = "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n";
-
-/// `vestige check` with `args`, run in `dir` with a timeout.
-fn check_in(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(120))
-        .arg("check")
-        .args(args);
-    cmd
-}
-
-/// Runs `cmd`, checks its exit code, and returns stdout and stderr.
-fn run(mut cmd: Command, code: i32) -> (String, String) {
-    let output = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (String::from_utf8(output.stdout).unwrap(), stderr)
-}
-
-fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
-}
 
 /// A tree with `vestige.toml` holding `scan` (the `[scan]` table's body) and `RULE`.
 fn tree(scan: &str) -> TempDir {
@@ -48,10 +21,6 @@ fn tree(scan: &str) -> TempDir {
         format!("[scan]\n{scan}\n{RULE}"),
     );
     dir
-}
-
-fn json(out: &str) -> serde_json::Value {
-    serde_json::from_str(out).unwrap_or_else(|err| panic!("invalid JSON ({err}): {out}"))
 }
 
 /// (path, line, column) of each finding in a JSON report.

@@ -12,7 +12,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::write;
+use support::{git_command, write};
 use tempfile::TempDir;
 
 /// The fields of the vestige hook in `.pre-commit-hooks.yaml` (a flat list of `key: value`).
@@ -60,15 +60,8 @@ fn local_config() -> String {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .current_dir(dir)
+    git_command(dir)
         .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .env("PRE_COMMIT_HOME", dir.join(".git/pre-commit-home"))
         .env("NO_COLOR", "1")
         .output()

@@ -2,20 +2,57 @@
 #![allow(dead_code)] // each suite uses the helpers it needs
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
 
-/// `vestige check` with `args`, run in `dir` without colour and with a timeout, so a hang fails
-/// instead of blocking.
-pub fn check_in(dir: &Path, args: &[&str]) -> Command {
+/// The shipped fixture, relative to the repository root.
+pub const FIXTURE: &str = "fixtures/tenantatlas";
+
+/// A rule file with one rule, `legacy`, forbidding the token `Foo`.
+pub const RULE: &str = "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n";
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `vestige` binary, run in `dir` without colour and with a timeout, so a hang fails instead
+/// of blocking.
+pub fn vestige(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("vestige").unwrap();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(120))
-        .arg("check")
+        .timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// `vestige check` with `args`, run in `dir`.
+pub fn check_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = vestige(dir);
+    cmd.arg("check").args(args);
+    cmd
+}
+
+/// `vestige check` on the fixture with the shipped rules, run from the repository root.
+pub fn check_fixture(args: &[&str]) -> Command {
+    let mut cmd = vestige(&repo());
+    cmd.args(["check", "--config", "rules.toml", "--root", FIXTURE])
         .args(args);
+    cmd
+}
+
+/// `git` run in `dir`, isolated from the machine's git configuration, with a fixed identity.
+pub fn git_command(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com");
     cmd
 }
 
