@@ -30,6 +30,30 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Show how much of a removal is left: per rule, token, file and directory.
     Report(ReportArgs),
+    /// Write a commented starter vestige.toml (and its JSON Schema) for this project.
+    Init(InitArgs),
+    /// Print the JSON Schema of the rule file, for editors (Taplo, Even Better TOML).
+    Schema,
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
+}
+
+/// Arguments of `vestige init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing vestige.toml or vestige.schema.json.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `vestige completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the rule file and the project root are.
@@ -125,6 +149,11 @@ pub struct CheckArgs {
     /// Print nothing but errors; the exit code tells the result.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// After the report, print files and bytes scanned, the time taken and the findings of each
+    /// rule on stderr.
+    #[arg(long)]
+    pub statistics: bool,
 
     /// Report findings but exit with 0 unless vestige itself failed (2 stays 2).
     #[arg(long, conflicts_with = "deny_warnings")]

@@ -8,23 +8,31 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::finding::Severity;
 
+/// The JSON Schema of the rule file, generated from the types the loader reads it into.
+pub fn schema() -> String {
+    serde_json::to_string_pretty(&schemars::schema_for!(RawConfig)).expect("a schema serializes")
+}
+
 /// The file names looked for, in this order, in the current directory and each ancestor.
 pub const FILE_NAMES: [&str; 2] = ["vestige.toml", ".vestige.toml"];
 
 /// The whole rule file, as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "vestige rule file (vestige.toml)")]
 pub struct RawConfig {
     /// What to scan.
     #[serde(default)]
     pub scan: RawScan,
     /// The rules, in file order.
     #[serde(default)]
+    #[schemars(with = "Vec<RawRule>")]
     pub rule: Vec<Spanned<RawRule>>,
     /// The baseline of tolerated findings.
     #[serde(default)]
@@ -35,7 +43,7 @@ pub struct RawConfig {
 }
 
 /// The `[suppressions]` table.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSuppressions {
     /// Whether a marker without a `-- reason` is an error.
@@ -44,7 +52,7 @@ pub struct RawSuppressions {
 }
 
 /// The `[baseline]` table.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBaseline {
     /// The baseline file, relative to the project root.
@@ -52,12 +60,14 @@ pub struct RawBaseline {
 }
 
 /// The `[scan]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawScan {
     /// Directories to scan, relative to the project root.
+    #[schemars(with = "Vec<String>")]
     pub roots: Vec<Spanned<String>>,
     /// Gitignore-style patterns, relative to the project root, of paths never scanned.
+    #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
     /// Whether .gitignore, .ignore and .git/info/exclude are honoured.
     pub gitignore: bool,
@@ -86,10 +96,11 @@ impl Default for RawScan {
 }
 
 /// One `[[rule]]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
     /// Unique identifier, shown as the diagnostic's code.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// What is wrong.
     pub message: String,
@@ -101,9 +112,11 @@ pub struct RawRule {
     pub severity: Severity,
     /// Literal tokens.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub tokens: Vec<Spanned<String>>,
     /// Regular expressions, used as written.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Spanned<String>>,
     /// How tokens must be delimited.
     #[serde(default, rename = "match")]
@@ -113,21 +126,26 @@ pub struct RawRule {
     pub case_sensitive: bool,
     /// Gitignore-style patterns of the only paths the rule applies to.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     /// Gitignore-style patterns of paths the rule does not apply to.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
     /// Whether `vestige-ignore` markers may suppress the rule's findings.
     #[serde(default = "yes")]
     pub suppressible: bool,
     /// Until this day the rule reports warnings; from it on, its own severity.
     #[serde(default)]
+    #[schemars(with = "Option<String>", extend("format" = "date"))]
     pub warn_until: Option<Spanned<toml::value::Datetime>>,
     /// Gitignore-style patterns of paths that must not exist: each file that matches is a finding.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub forbid_paths: Vec<Spanned<String>>,
     /// Naming variants of the tokens to match too: `true`, or a list of variant names.
     #[serde(default)]
+    #[schemars(with = "Option<VariantsSchema>")]
     pub variants: Option<Spanned<toml::Value>>,
 }
 
@@ -135,8 +153,39 @@ fn yes() -> bool {
     true
 }
 
+/// The shape of a rule's `variants`, for the JSON Schema only: the loader reads the value
+/// itself, to point at a wrong entry.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum VariantsSchema {
+    /// `true` for every kind, `false` for none.
+    All(bool),
+    /// The kinds wanted.
+    Kinds(Vec<VariantKind>),
+}
+
+/// A kind of naming variant, for the JSON Schema.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum VariantKind {
+    /// `InventorySyncRun`.
+    Pascal,
+    /// `inventorySyncRun`.
+    Camel,
+    /// `inventory_sync_run`.
+    Snake,
+    /// `inventory-sync-run`.
+    Kebab,
+    /// `INVENTORY_SYNC_RUN`.
+    Screaming,
+    /// The plural of each other kind.
+    Plural,
+}
+
 /// How a token must be delimited to count.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchMode {
     /// Neither neighbour byte may be `[A-Za-z0-9_]`.

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod day;
 pub mod finding;
+pub mod init;
 pub mod matcher;
 pub mod progress;
 pub mod report;
@@ -25,6 +26,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use clap::CommandFactory;
 use miette::Diagnostic;
 
 use crate::baseline::Baseline;
@@ -98,6 +100,34 @@ pub fn run(cli: &Cli) -> miette::Result<Outcome> {
             print(&catalog::explain(&project.rules, &args.rule)?)
         }
         Command::Report(args) => report(args),
+        Command::Init(args) => {
+            let cwd = std::env::current_dir()
+                .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
+            let (kind, written) = init::write(&cwd, args.force, &config::schema())?;
+            let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+            let kind = match kind {
+                init::Kind::Laravel => "a Laravel application",
+                init::Kind::Generic => "a project",
+            };
+            eprintln!(
+                "vestige: wrote {} for {kind}; run `vestige check`",
+                names.join(" and ")
+            );
+            Ok(Outcome::default())
+        }
+        Command::Schema => print(&format!("{}\n", config::schema())),
+        Command::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "vestige", &mut script);
+            print(&String::from_utf8_lossy(&script))
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(OutputError)?;
+            print(&String::from_utf8_lossy(&page))
+        }
     }
 }
 
@@ -351,6 +381,13 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     if !args.quiet && args.format.has_summary() && args.write_baseline.is_none() {
         let _ = writeln!(stderr, "{}", summary.line());
     }
+    if args.statistics && !args.quiet {
+        let _ = write!(
+            stderr,
+            "{}",
+            statistics(&summary, &scan.findings, &rules.rules)
+        );
+    }
     let gate = if args.exit_zero {
         Gate::Never
     } else if args.deny_warnings {
@@ -364,6 +401,27 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         problems: scan.problems.len(),
         gate,
     })
+}
+
+/// The `--statistics` lines: what was scanned, how long it took, and the findings of each rule.
+fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) -> String {
+    let mut per_rule = vec![0usize; rules.len()];
+    for finding in findings {
+        per_rule[finding.rule] += 1;
+    }
+    let mut out = format!(
+        "statistics: {} scanned, {} bytes, {} ms; {} findings, {} baselined\n",
+        plural(summary.files_scanned as usize, "file"),
+        summary.bytes_scanned,
+        summary.elapsed.as_millis(),
+        summary.findings(),
+        summary.baselined
+    );
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for (rule, count) in rules.iter().zip(per_rule) {
+        out.push_str(&format!("statistics:   {:<width$}  {count}\n", rule.id));
+    }
+    out
 }
 
 /// How many baselined findings to list one by one before summing up the rest.
