@@ -77,6 +77,14 @@ pub struct Finding {
     pub snippet: Snippet,
 }
 
+impl Finding {
+    /// Whether the finding is a file that a rule's `forbid_paths` forbids, rather than text in
+    /// a file: it has no source text.
+    pub fn is_forbidden_path(&self) -> bool {
+        self.snippet.text.is_empty()
+    }
+}
+
 /// The source lines around a finding, as displayed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {

@@ -393,6 +393,11 @@ mod forbidden_paths {
                 finding("delete-legacy", "app/Models/LegacyRun.php", 1),
             ]
         );
+        let (out, _) = run(check_in(dir.path(), &[]), 1);
+        assert!(
+            out.contains("app/Models/LegacyRun.php: this file must not exist (forbid_paths `app/Models/LegacyRun.php`)\n"),
+            "{out}"
+        );
         let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
         assert!(
             out.contains(

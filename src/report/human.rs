@@ -57,6 +57,9 @@ impl Reporter for Human {
             handler
                 .render_report(&mut text, &diagnostic)
                 .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
             out.write_all(text.as_bytes())?;
         }
         Ok(())
@@ -81,7 +84,16 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&visible(&self.rule.message))
+        f.write_str(&visible(&self.rule.message))?;
+        if self.finding.is_forbidden_path() {
+            write!(
+                f,
+                "\n{}: this file must not exist (forbid_paths `{}`)",
+                visible(&self.finding.path),
+                visible(&self.finding.needle)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -111,11 +123,14 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        (!self.finding.is_forbidden_path()).then_some(&self.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let finding = self.finding;
+        if finding.is_forbidden_path() {
+            return None;
+        }
         let label = if let Some(token) = &finding.variant_of {
             format!("`{}`, a variant of `{token}`", finding.needle)
         } else if finding.matched == finding.needle {
