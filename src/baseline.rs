@@ -126,9 +126,10 @@ impl Baseline {
         }
         let mut entries = BTreeMap::new();
         for entry in file.findings {
-            *entries
+            let count = entries
                 .entry((entry.rule, entry.path, entry.matched, entry.line))
-                .or_insert(0) += entry.count;
+                .or_insert(0);
+            *count = entry.count.saturating_add(*count);
         }
         Ok(Self { entries })
     }
@@ -171,7 +172,9 @@ impl Baseline {
 
     /// Number of findings the baseline tolerates.
     pub fn len(&self) -> usize {
-        self.entries.values().sum()
+        self.entries
+            .values()
+            .fold(0, |sum, &n| sum.saturating_add(n))
     }
 
     /// Whether the baseline tolerates nothing.

@@ -215,7 +215,7 @@ fn parse_diff(patch: &[u8]) -> Vec<(Vec<u8>, Vec<Range<usize>>)> {
             old_left = old.1;
             new_left = new.1;
             if let (true, Some((_, ranges))) = (in_file && new.1 > 0, files.last_mut()) {
-                ranges.push(new.0..new.0 + new.1);
+                ranges.push(new.0..new.0.saturating_add(new.1));
             }
         }
     }

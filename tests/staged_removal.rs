@@ -206,6 +206,26 @@ mod baseline {
     }
 
     #[test]
+    fn huge_counts_in_a_baseline_saturate_instead_of_overflowing() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        let entry = "[[finding]]\nrule = \"legacy\"\npath = \"app/b.php\"\nmatch = \"LegacyRun\"\n\
+                     line = \"use LegacyRun;\"\ncount = 9223372036854775807\n";
+        write(d, "baseline.toml", format!("version = 1\n{entry}{entry}"));
+        let (out, _) = run(
+            check_in(d, &["--baseline", "baseline.toml", "--format", "json"]),
+            1,
+        );
+        let (found, summary) = report(&out);
+        assert_eq!(found.len(), 2, "the two in app/a.php are not baselined");
+        assert_eq!(summary["baselined"], 1);
+        let mut cmd = support::vestige(d);
+        cmd.args(["report", "--baseline", "baseline.toml", "--format", "json"]);
+        let (out, _) = run(cmd, 0);
+        assert_eq!(json(&out)["baseline"]["remaining"], 1);
+    }
+
+    #[test]
     fn a_broken_baseline_says_where() {
         let dir = legacy_tree();
         let d = dir.path();
