@@ -41,6 +41,7 @@ pub struct Scanner<'r> {
     forbids: bool,
     active: Vec<bool>,
     buffer: Vec<u8>,
+    filled: usize,
     hits: Vec<Hit>,
     markers: memmem::Finder<'static>,
 }
@@ -54,6 +55,7 @@ impl<'r> Scanner<'r> {
             forbids: rules.rules.iter().any(|r| !r.forbid.written.is_empty()),
             active: vec![true; rules.rules.len()],
             buffer: Vec::new(),
+            filled: 0,
             hits: Vec::new(),
             markers: memmem::Finder::new(suppress::MARKER),
         }
@@ -93,7 +95,7 @@ impl<'r> Scanner<'r> {
         if meta.len() > self.rules.scope.max_filesize {
             return Ok(Scanned::TooLarge(meta.len()));
         }
-        read_prefix(&mut file, meta.len(), &mut self.buffer)?;
+        self.filled = read_prefix(&mut file, meta.len(), &mut self.buffer)?;
         Ok(self.scan_bytes(|| rel.unwrap_or_else(|| walk::relative(root, path)), out))
     }
 
@@ -124,7 +126,7 @@ impl<'r> Scanner<'r> {
 
     /// Scans `self.buffer` as the contents of the file named by `rel`, called only on a hit.
     fn scan_bytes(&mut self, rel: impl FnOnce() -> String, out: &mut Vec<Finding>) -> Scanned {
-        let haystack = &self.buffer[..];
+        let haystack = &self.buffer[..self.filled];
         if memchr::memchr(0, &haystack[..haystack.len().min(BINARY_PROBE)]).is_some() {
             return Scanned::Binary;
         }
@@ -174,22 +176,25 @@ fn open(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Reads the first `len` bytes of `file` (its size when opened) into `buffer`, with one `read`
-/// for a file that does not shrink meanwhile: the size is known, so no end-of-file probe.
-fn read_prefix(file: &mut File, len: u64, buffer: &mut Vec<u8>) -> io::Result<()> {
-    buffer.clear();
-    buffer.resize(usize::try_from(len).map_err(io::Error::other)?, 0);
+/// Reads the first `len` bytes of `file` (its size when opened) into the front of `buffer` and
+/// returns how many it got: one `read` for a file that does not shrink meanwhile (the size is
+/// known, so no end-of-file probe). The buffer only ever grows, so its bytes are zeroed once,
+/// not for every file.
+fn read_prefix(file: &mut File, len: u64, buffer: &mut Vec<u8>) -> io::Result<usize> {
+    let len = usize::try_from(len).map_err(io::Error::other)?;
+    if buffer.len() < len {
+        buffer.resize(len, 0);
+    }
     let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..]) {
+    while filled < len {
+        match file.read(&mut buffer[filled..len]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
             Err(err) => return Err(err),
         }
     }
-    buffer.truncate(filled);
-    Ok(())
+    Ok(filled)
 }
 
 /// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines and
@@ -346,6 +351,7 @@ mod tests {
     fn scan(rules: &RuleSet, bytes: &[u8]) -> (Scanned, Vec<Finding>) {
         let mut scanner = Scanner::new(rules);
         scanner.buffer = bytes.to_vec();
+        scanner.filled = bytes.len();
         let mut out = Vec::new();
         let scanned = scanner.scan_bytes(|| "f.php".to_owned(), &mut out);
         (scanned, out)
@@ -513,5 +519,21 @@ mod tests {
         assert_eq!(ok.unwrap(), Scanned::Text(3));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].path, "ok.php");
+    }
+
+    #[test]
+    fn a_short_file_after_a_long_one_sees_only_its_own_bytes() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let set = foo();
+        let mut scanner = Scanner::new(&set);
+        let mut out = Vec::new();
+        std::fs::write(dir.path().join("long.php"), "x\n\n\nFoo\nFoo\n").unwrap();
+        std::fs::write(dir.path().join("short.php"), "y\n").unwrap();
+        let long = scanner.scan(&dir.path().join("long.php"), dir.path(), &mut out);
+        assert_eq!(long.unwrap(), Scanned::Text(12));
+        let short = scanner.scan(&dir.path().join("short.php"), dir.path(), &mut out);
+        assert_eq!(short.unwrap(), Scanned::Text(2));
+        let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["long.php", "long.php"]);
     }
 }
