@@ -53,13 +53,13 @@ struct BaselineFile {
 #[derive(Debug, miette::Diagnostic, thiserror::Error)]
 pub enum BaselineError {
     /// The file could not be read.
-    #[error("cannot read the baseline {}: {source}", path.display())]
+    #[error("cannot read the baseline {}: {error}", path.display())]
     #[diagnostic(help("create it with `vestige check --write-baseline`"))]
     Read {
         /// The baseline file.
         path: PathBuf,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
     /// The file is not a baseline.
     #[error("{} is not a valid baseline: {message}", path.display())]
@@ -71,12 +71,12 @@ pub enum BaselineError {
         message: String,
     },
     /// The file could not be written.
-    #[error("cannot write the baseline {}: {source}", path.display())]
+    #[error("cannot write the baseline {}: {error}", path.display())]
     Write {
         /// The baseline file.
         path: PathBuf,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
 }
 
@@ -103,9 +103,9 @@ impl Baseline {
 
     /// Reads the baseline file at `path`.
     pub fn read(path: &Path) -> Result<Self, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| BaselineError::Read {
             path: path.to_owned(),
-            source,
+            error,
         })?;
         let invalid = |message: String| BaselineError::Invalid {
             path: path.to_owned(),
@@ -155,9 +155,9 @@ impl Baseline {
             "# vestige baseline: findings tolerated until they are fixed. Only new findings fail.\n\
              # Written by `vestige check --write-baseline`; shrink it with `--prune-baseline`.\n\n{body}"
         );
-        let failed = |source| BaselineError::Write {
+        let failed = |error| BaselineError::Write {
             path: path.to_owned(),
-            source,
+            error,
         };
         let mut temp = path.as_os_str().to_owned();
         temp.push(format!(".{}.tmp", std::process::id()));
@@ -182,30 +182,47 @@ impl Baseline {
         self.entries.is_empty()
     }
 
-    /// Removes from `findings` (sorted) those the baseline tolerates, the first ones of each key
-    /// first, and says which entries the code no longer has.
-    pub fn apply(&self, findings: &mut Vec<Finding>, rules: &[Rule]) -> Applied {
+    /// Removes from `findings` (sorted) those the baseline tolerates and says which entries the
+    /// code no longer has. Of the findings of one key, those `spend_first` picks use up the
+    /// baseline's count first (with `--since`, those on unchanged lines, so that a new copy of a
+    /// baselined line is the one reported); then the earlier ones. Entries of `unread` paths (not
+    /// scanned this time) are kept, never counted as resolved.
+    pub fn apply(
+        &self,
+        findings: &mut Vec<Finding>,
+        rules: &[Rule],
+        spend_first: impl Fn(&Finding) -> bool,
+        unread: impl Fn(&str) -> bool,
+    ) -> Applied {
         let mut left = self.entries.clone();
         let mut kept = BTreeMap::new();
-        let before = findings.len();
-        findings.retain(|finding| {
-            let key = key(finding, rules);
-            match left.get_mut(&key) {
-                Some(count) if *count > 0 => {
-                    *count -= 1;
-                    *kept.entry(key).or_insert(0) += 1;
-                    false
-                }
-                _ => true,
+        let mut order: Vec<usize> = (0..findings.len()).collect();
+        order.sort_by_key(|&i| !spend_first(&findings[i]));
+        let mut hidden = vec![false; findings.len()];
+        for i in order {
+            let key = key(&findings[i], rules);
+            if let Some(count) = left.get_mut(&key).filter(|count| **count > 0) {
+                *count -= 1;
+                *kept.entry(key).or_insert(0) += 1;
+                hidden[i] = true;
             }
-        });
-        let resolved = left
-            .into_iter()
-            .filter(|&(_, count)| count > 0)
-            .map(|((rule, path, matched, _), count)| (rule, path, matched, count))
-            .collect();
+        }
+        let mut hidden_flags = hidden.iter();
+        findings.retain(|_| !hidden_flags.next().copied().unwrap_or(false));
+        let mut resolved = Vec::new();
+        for ((rule, path, matched, line), count) in left {
+            if count == 0 {
+                continue;
+            }
+            if unread(&path) {
+                let entry = kept.entry((rule, path, matched, line)).or_insert(0);
+                *entry = count.saturating_add(*entry);
+            } else {
+                resolved.push((rule, path, matched, count));
+            }
+        }
         Applied {
-            hidden: before - findings.len(),
+            hidden: hidden.iter().filter(|&&h| h).count(),
             kept: Self { entries: kept },
             resolved,
         }

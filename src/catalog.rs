@@ -23,7 +23,7 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
             "{:<width$}  {:<8}  {:>6}  {:>8}  {}",
             rule.id,
             rule.severity.as_str(),
-            rule.token_count,
+            written_tokens(rule),
             patterns,
             scope(rule)
         );
@@ -40,6 +40,14 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
         }
     }
     out
+}
+
+/// The number of tokens written in the rule file, without their variants.
+fn written_tokens(rule: &Rule) -> usize {
+    rule.variant_of[..rule.token_count]
+        .iter()
+        .filter(|of| of.is_none())
+        .count()
 }
 
 /// Where a rule applies, in a few words.
@@ -146,7 +154,7 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
             }
         }
     }
-    if rule.paths.include_globs.is_empty() {
+    if rule.paths.include_globs.is_empty() && !rule.needles.is_empty() {
         let _ = writeln!(out, "\napplies to every scanned file");
     }
     if !rule.suppressible {
@@ -155,5 +163,8 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
             "\nnot suppressible: vestige-ignore markers do not silence it"
         );
     }
-    Ok(out)
+    Ok(out
+        .lines()
+        .map(|line| format!("{}\n", crate::finding::visible(line)))
+        .collect())
 }

@@ -34,6 +34,13 @@ pub enum GitError {
         "--since and --staged compare against git history; run a full scan instead"
     ))]
     NotARepository(PathBuf),
+    /// The revision and HEAD have no common ancestor in the local history.
+    #[error("--since {0}: no common ancestor with HEAD in the local history")]
+    #[diagnostic(help(
+        "a shallow clone lacks it: fetch the full history (actions/checkout with fetch-depth: 0, \
+         GIT_DEPTH: 0 on GitLab, or git fetch --unshallow)"
+    ))]
+    NoMergeBase(String),
     /// The revision given to `--since` does not name a commit.
     #[error("--since {0}: unknown revision")]
     #[diagnostic(help("give a branch, tag or commit, e.g. --since origin/main"))]
@@ -53,6 +60,7 @@ pub enum GitError {
 pub struct Changes {
     files: HashMap<String, Lines>,
     paths: Vec<PathBuf>,
+    staged: HashMap<PathBuf, Vec<u8>>,
 }
 
 /// The changed lines of one file.
@@ -81,6 +89,7 @@ impl Changes {
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            "--text",
             "--ignore-submodules=all",
             "--unified=0",
             "--relative",
@@ -95,16 +104,29 @@ impl Changes {
                 if git(root, &["rev-parse", "--verify", "--quiet", &commit]).is_err() {
                     return Err(GitError::UnknownRevision(rev.to_owned()));
                 }
-                base = String::from_utf8_lossy(&git(root, &["merge-base", rev, "HEAD"])?)
-                    .trim()
-                    .to_owned();
+                let merge_base =
+                    git(root, &["merge-base", rev, "HEAD"]).map_err(|err| match err {
+                        GitError::Failed { stderr, .. } if stderr.is_empty() => {
+                            GitError::NoMergeBase(rev.to_owned())
+                        }
+                        other => other,
+                    })?;
+                base = String::from_utf8_lossy(&merge_base).trim().to_owned();
                 diff_args.push(&base);
             }
             Since::Staged => diff_args.push("--cached"),
         }
         diff_args.push("--");
-        // Both git commands walk the work tree; they run side by side.
-        let untracked_args = ["ls-files", "--others", "--exclude-standard", "-z"];
+        // Both git commands walk the work tree; they run side by side. The user's global
+        // excludes file is switched off, as in a full scan.
+        let untracked_args = [
+            "-c",
+            "core.excludesFile=",
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+            "-z",
+        ];
         let untracked = match since {
             Since::Rev(_) => Some(
                 command(root, &untracked_args)
@@ -121,6 +143,18 @@ impl Changes {
             .transpose()?;
         let mut changes = Self::default();
         for (path, ranges) in parse_diff(&diff?) {
+            if let Since::Staged = since {
+                let mut object = std::ffi::OsString::from(":./");
+                object.push(path_from_bytes(&path).as_os_str());
+                let blob = command(root, &[])
+                    .args(["cat-file".as_ref(), "blob".as_ref(), object.as_os_str()])
+                    .output();
+                if let Ok(blob) = finish(&["cat-file", "blob"], blob) {
+                    changes
+                        .staged
+                        .insert(root.join(path_from_bytes(&path)), blob);
+                }
+            }
             changes.add(root, &path, Lines::Ranges(ranges));
         }
         for path in untracked.iter().flat_map(|out| out.split(|&b| b == 0)) {
@@ -138,6 +172,12 @@ impl Changes {
         }
         self.files.insert(walk::relative(root, &path), lines);
         self.paths.push(path);
+    }
+
+    /// With `--staged`, the staged contents of the file at the absolute `path`: what the commit
+    /// will hold, whatever the work tree says.
+    pub fn staged(&self, path: &Path) -> Option<&[u8]> {
+        self.staged.get(path).map(Vec::as_slice)
     }
 
     /// The changed files that exist, as absolute paths.
@@ -200,13 +240,25 @@ fn parse_diff(patch: &[u8]) -> Vec<(Vec<u8>, Vec<Range<usize>>)> {
             }
             continue;
         }
-        if line.starts_with(b"diff ") {
-            in_file = false;
+        if let Some(names) = line.strip_prefix(b"diff --git ") {
+            // A file without hunks (a pure rename, an empty new file) still changed; its name
+            // comes from this header, unless a later line states it exactly.
+            in_file = true;
+            files.push((header_name(names).unwrap_or_default(), Vec::new()));
+        } else if let Some(name) = line.strip_prefix(b"rename to ") {
+            if let (true, Some(last)) = (in_file, files.last_mut()) {
+                last.0 = unquote(name);
+            }
         } else if let Some(name) = line.strip_prefix(b"+++ ") {
             let name = unquote(name.strip_suffix(b"\t").unwrap_or(name));
-            in_file = name.starts_with(b"b/");
-            if in_file {
-                files.push((name[2..].to_vec(), Vec::new()));
+            match (name.strip_prefix(b"b/"), files.last_mut()) {
+                (Some(name), Some(last)) if in_file => last.0 = name.to_vec(),
+                _ => {
+                    if in_file {
+                        files.pop();
+                    }
+                    in_file = false;
+                }
             }
         } else if let Some(header) = line.strip_prefix(b"@@ ") {
             let Some((old, new)) = hunk_counts(header) else {
@@ -219,7 +271,17 @@ fn parse_diff(patch: &[u8]) -> Vec<(Vec<u8>, Vec<Range<usize>>)> {
             }
         }
     }
+    files.retain(|(name, _)| !name.is_empty());
     files
+}
+
+/// The new-side name in a `diff --git a/NAME b/NAME` header, when both sides are the same
+/// unquoted name (a rename's new name comes from its `rename to` line instead).
+fn header_name(names: &[u8]) -> Option<Vec<u8>> {
+    let half = names.len().checked_sub(1)? / 2;
+    let (old, new) = (&names[..half], &names[half + 1..]);
+    let same = names.get(half) == Some(&b' ') && old.strip_prefix(b"a/") == new.strip_prefix(b"b/");
+    same.then(|| new.strip_prefix(b"b/").map(<[u8]>::to_vec))?
 }
 
 /// The `(start, count)` of the old and the new side of a hunk header after `@@ `:

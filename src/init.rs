@@ -109,8 +109,17 @@ pub fn starter(kind: Kind, dir: &Path) -> String {
 /// off; returns the paths written.
 pub fn write(dir: &Path, force: bool, schema: &str) -> miette::Result<(Kind, Vec<PathBuf>)> {
     let targets = [dir.join(RULE_FILE), dir.join(SCHEMA_FILE)];
+    let hidden = dir.join(".vestige.toml");
+    if hidden.symlink_metadata().is_ok() {
+        miette::bail!(
+            help = "vestige already reads it; edit it, or remove it first",
+            "{} already exists",
+            hidden.display()
+        );
+    }
     if !force {
-        if let Some(existing) = targets.iter().find(|path| path.exists()) {
+        let exists = |path: &&PathBuf| path.symlink_metadata().is_ok();
+        if let Some(existing) = targets.iter().find(exists) {
             miette::bail!(
                 help = "pass --force to overwrite it",
                 "{} already exists",

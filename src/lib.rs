@@ -150,9 +150,14 @@ fn report(args: &ReportArgs) -> miette::Result<Outcome> {
         .or_else(|| project.rules.baseline.clone());
     project.rules.scope.own_files = baseline_path.iter().cloned().collect();
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
-    let scan = project.scan(&[], args.threads)?;
+    let scan = project.scan(&[], args.threads, None)?;
     let baseline = baseline.map(|baseline| {
-        let applied = baseline.apply(&mut scan.findings.clone(), &project.rules.rules);
+        let applied = baseline.apply(
+            &mut scan.findings.clone(),
+            &project.rules.rules,
+            |_| true,
+            |_| false,
+        );
         (baseline.len(), applied.hidden)
     });
     let progress = Progress::of(&scan.findings, &project.rules, scan.files, baseline);
@@ -230,7 +235,12 @@ impl Project {
 
     /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
     /// one per CPU), and returns the sorted findings.
-    fn scan(&self, paths: &[PathBuf], threads: Option<u16>) -> miette::Result<Scan> {
+    fn scan(
+        &self,
+        paths: &[PathBuf],
+        threads: Option<u16>,
+        changes: Option<&Changes>,
+    ) -> miette::Result<Scan> {
         let walk = Walk::new(&self.rules.scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
         let threads = threads.map_or_else(
@@ -238,12 +248,13 @@ impl Project {
             usize::from,
         );
         let mut scan = Scan::default();
-        for collector in walk.run(threads, || Collector::new(&self.rules, &self.root)) {
+        for collector in walk.run(threads, || Collector::new(&self.rules, &self.root, changes)) {
             scan.files += collector.files;
             scan.bytes += collector.bytes;
             scan.findings.extend(collector.findings);
             scan.problems.extend(collector.problems);
             scan.notes.extend(collector.notes);
+            scan.unread.extend(collector.unread);
         }
         sort(&mut scan.findings, &self.rules);
         scan.problems.sort();
@@ -258,6 +269,8 @@ struct Scan {
     findings: Vec<Finding>,
     problems: Vec<String>,
     notes: Vec<String>,
+    /// Files in scope that could not be read or were too large, relative to the root.
+    unread: Vec<String>,
     files: u64,
     bytes: u64,
 }
@@ -297,6 +310,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         ),
         _ => None,
     };
+    if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+        miette::bail!("{}: no such file or directory", missing.display());
+    }
     if let Some(changes) = &changes {
         paths = changes
             .paths()
@@ -310,12 +326,8 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let mut scan = if changes.is_some() && paths.is_empty() {
         Scan::default()
     } else {
-        project.scan(&paths, args.threads)?
+        project.scan(&paths, args.threads, changes.as_ref())?
     };
-    if let Some(changes) = &changes {
-        scan.findings
-            .retain(|f| changes.touches(&f.path, f.line, f.end_line));
-    }
     let mut summary = Summary {
         files_scanned: scan.files,
         bytes_scanned: scan.bytes,
@@ -335,12 +347,27 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         }
         scan.findings.clear();
     }
+    let changed = |f: &Finding| {
+        changes
+            .as_ref()
+            .is_none_or(|c| f.is_forbidden_path() || c.touches(&f.path, f.line, f.end_line))
+    };
     let mut resolved = Vec::new();
     if let Some(baseline) = &baseline {
-        let applied = baseline.apply(&mut scan.findings, &rules.rules);
+        let unread: std::collections::HashSet<&str> =
+            scan.unread.iter().map(String::as_str).collect();
+        let applied = baseline.apply(
+            &mut scan.findings,
+            &rules.rules,
+            |f| !changed(f),
+            |path| unread.contains(path),
+        );
         summary.baselined = applied.hidden;
         if full_scan {
-            summary.baseline_resolved = applied.resolved.iter().map(|r| r.3).sum();
+            summary.baseline_resolved = applied
+                .resolved
+                .iter()
+                .fold(0, |sum: usize, r| sum.saturating_add(r.3));
             resolved = applied.resolved;
         }
         if let (true, Some(path)) = (args.prune_baseline, &baseline_path) {
@@ -349,6 +376,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             }
         }
     }
+    scan.findings.retain(|f| changed(f));
     summary.tally(&scan.findings, &rules.rules);
     summary.elapsed = started.elapsed();
 
@@ -454,7 +482,9 @@ fn resolved_notes(
             resolved.len() - RESOLVED_LISTED
         ));
     }
-    let total: usize = resolved.iter().map(|r| r.3).sum();
+    let total = resolved
+        .iter()
+        .fold(0, |sum: usize, r| sum.saturating_add(r.3));
     notes.push(if pruned {
         format!(
             "removed {} from the baseline {}",
@@ -510,21 +540,25 @@ fn style(choice: ColorChoice, terminal: bool) -> Style {
 struct Collector<'r> {
     scanner: Scanner<'r>,
     root: &'r Path,
+    changes: Option<&'r Changes>,
     findings: Vec<Finding>,
     problems: Vec<String>,
     notes: Vec<String>,
+    unread: Vec<String>,
     files: u64,
     bytes: u64,
 }
 
 impl<'r> Collector<'r> {
-    fn new(rules: &'r RuleSet, root: &'r Path) -> Self {
+    fn new(rules: &'r RuleSet, root: &'r Path, changes: Option<&'r Changes>) -> Self {
         Self {
             scanner: Scanner::new(rules),
             root,
+            changes,
             findings: Vec::new(),
             problems: Vec::new(),
             notes: Vec::new(),
+            unread: Vec::new(),
             files: 0,
             bytes: 0,
         }
@@ -533,7 +567,11 @@ impl<'r> Collector<'r> {
 
 impl walk::Visitor for Collector<'_> {
     fn file(&mut self, path: &Path) {
-        match self.scanner.scan(path, self.root, &mut self.findings) {
+        let staged = self.changes.and_then(|changes| changes.staged(path));
+        match self
+            .scanner
+            .scan(path, self.root, staged, &mut self.findings)
+        {
             Ok(Scanned::Text(bytes)) => {
                 self.files += 1;
                 self.bytes += bytes;
@@ -544,11 +582,13 @@ impl walk::Visitor for Collector<'_> {
                 self.notes.push(format!(
                     "{rel}: skipped, {len} bytes is over scan.max_filesize ({max} bytes)"
                 ));
+                self.unread.push(rel);
             }
             Ok(Scanned::Binary | Scanned::OutOfScope | Scanned::NotAFile) => {}
             Err(err) => {
                 let rel = walk::relative(self.root, path);
                 self.problems.push(format!("{rel}: {err}"));
+                self.unread.push(rel);
             }
         }
     }

@@ -209,20 +209,25 @@ impl Progress {
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} |",
-                rule.id, rule.severity, rule.findings, rule.files
+                cell(&rule.id),
+                rule.severity,
+                rule.findings,
+                rule.files
             );
         }
         out.push_str("\n## By token\n\n| rule | token | findings | files |\n|---|---|---:|---:|\n");
         for rule in &self.rules {
             for needle in &rule.needles {
                 let name = match &needle.variant_of {
-                    Some(of) => format!("`{}` (variant of `{of}`)", cell(&needle.needle)),
+                    Some(of) => format!("`{}` (variant of `{}`)", cell(&needle.needle), cell(of)),
                     None => format!("`{}`", cell(&needle.needle)),
                 };
                 let _ = writeln!(
                     out,
                     "| `{}` | {name} | {} | {} |",
-                    rule.id, needle.findings, needle.files
+                    cell(&rule.id),
+                    needle.findings,
+                    needle.files
                 );
             }
         }
@@ -233,7 +238,7 @@ impl Progress {
                 "| `{}` | {} | {} |",
                 cell(&spot.path),
                 spot.findings,
-                spot.rules.join(", ")
+                cell(&spot.rules.join(", "))
             );
         }
         out.push_str("\n## By directory\n\n| directory | findings |\n|---|---:|\n");
@@ -245,7 +250,7 @@ impl Progress {
             out.push_str("None: every rule still finds something.\n");
         } else {
             for id in &self.ready_to_retire {
-                let _ = writeln!(out, "- `{id}`: no findings left");
+                let _ = writeln!(out, "- `{}`: no findings left", cell(id));
             }
         }
         out

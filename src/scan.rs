@@ -66,11 +66,14 @@ impl<'r> Scanner<'r> {
         self.rules.scope.max_filesize
     }
 
-    /// Scans the file at `path` under the project `root`, appending its findings to `out`.
+    /// Scans the file at `path` under the project `root`, appending its findings to `out`. With
+    /// `staged`, those are the file's contents (as the index holds them) and the file on disk
+    /// is not read.
     pub fn scan(
         &mut self,
         path: &Path,
         root: &Path,
+        staged: Option<&[u8]>,
         out: &mut Vec<Finding>,
     ) -> io::Result<Scanned> {
         let mut rel = None;
@@ -87,15 +90,24 @@ impl<'r> Scanner<'r> {
                 return Ok(Scanned::OutOfScope);
             }
         }
-        let mut file = open(path)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Ok(Scanned::NotAFile);
+        if let Some(bytes) = staged {
+            if bytes.len() as u64 > self.rules.scope.max_filesize {
+                return Ok(Scanned::TooLarge(bytes.len() as u64));
+            }
+            self.buffer.clear();
+            self.buffer.extend_from_slice(bytes);
+            self.filled = bytes.len();
+        } else {
+            let mut file = open(path)?;
+            let meta = file.metadata()?;
+            if !meta.is_file() {
+                return Ok(Scanned::NotAFile);
+            }
+            if meta.len() > self.rules.scope.max_filesize {
+                return Ok(Scanned::TooLarge(meta.len()));
+            }
+            self.filled = read_prefix(&mut file, meta.len(), &mut self.buffer)?;
         }
-        if meta.len() > self.rules.scope.max_filesize {
-            return Ok(Scanned::TooLarge(meta.len()));
-        }
-        self.filled = read_prefix(&mut file, meta.len(), &mut self.buffer)?;
         Ok(self.scan_bytes(|| rel.unwrap_or_else(|| walk::relative(root, path)), out))
     }
 
@@ -491,7 +503,7 @@ mod tests {
         std::thread::spawn(move || {
             let set = foo();
             let mut out = Vec::new();
-            let scanned = Scanner::new(&set).scan(&fifo, Path::new("/"), &mut out);
+            let scanned = Scanner::new(&set).scan(&fifo, Path::new("/"), None, &mut out);
             done.send(scanned.map_err(|e| e.kind())).unwrap();
         });
         let scanned = result.recv_timeout(std::time::Duration::from_secs(10));
@@ -509,13 +521,13 @@ mod tests {
         );
         let mut scanner = Scanner::new(&set);
         let mut out = Vec::new();
-        let gone = scanner.scan(&dir.path().join("gone.php"), dir.path(), &mut out);
+        let gone = scanner.scan(&dir.path().join("gone.php"), dir.path(), None, &mut out);
         assert_eq!(gone.unwrap_err().kind(), io::ErrorKind::NotFound);
         std::fs::write(dir.path().join("big.php"), "Foo Foo").unwrap();
-        let big = scanner.scan(&dir.path().join("big.php"), dir.path(), &mut out);
+        let big = scanner.scan(&dir.path().join("big.php"), dir.path(), None, &mut out);
         assert_eq!(big.unwrap(), Scanned::TooLarge(7));
         std::fs::write(dir.path().join("ok.php"), "Foo").unwrap();
-        let ok = scanner.scan(&dir.path().join("ok.php"), dir.path(), &mut out);
+        let ok = scanner.scan(&dir.path().join("ok.php"), dir.path(), None, &mut out);
         assert_eq!(ok.unwrap(), Scanned::Text(3));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].path, "ok.php");
@@ -529,9 +541,9 @@ mod tests {
         let mut out = Vec::new();
         std::fs::write(dir.path().join("long.php"), "x\n\n\nFoo\nFoo\n").unwrap();
         std::fs::write(dir.path().join("short.php"), "y\n").unwrap();
-        let long = scanner.scan(&dir.path().join("long.php"), dir.path(), &mut out);
+        let long = scanner.scan(&dir.path().join("long.php"), dir.path(), None, &mut out);
         assert_eq!(long.unwrap(), Scanned::Text(12));
-        let short = scanner.scan(&dir.path().join("short.php"), dir.path(), &mut out);
+        let short = scanner.scan(&dir.path().join("short.php"), dir.path(), None, &mut out);
         assert_eq!(short.unwrap(), Scanned::Text(2));
         let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["long.php", "long.php"]);

@@ -55,10 +55,8 @@ pub fn markers(haystack: &[u8], finder: &memmem::Finder<'_>) -> Vec<Marker> {
         } else {
             continue;
         };
+        let rest = strip_closers(rest);
         let (ids, reason) = rest.split_once("--").unwrap_or((rest, ""));
-        let reason = reason
-            .trim()
-            .trim_end_matches(['*', '/', '-', '}', '>', '#', '%']);
         found.push(Marker {
             offset,
             line,
@@ -74,6 +72,21 @@ pub fn markers(haystack: &[u8], finder: &memmem::Finder<'_>) -> Vec<Marker> {
         });
     }
     found
+}
+
+/// The ends of block comments, which may close a marker's line: `*/` (C, PHP, CSS), `--}}`
+/// (Blade), `-->` (HTML), `#}` (Twig), `%>` (ERB), `}}`.
+const CLOSERS: [&str; 6] = ["--}}", "-->", "*/", "#}", "%>", "}}"];
+
+/// `text` without the block-comment closers and spaces at its end.
+fn strip_closers(mut text: &str) -> &str {
+    loop {
+        text = text.trim_end();
+        match CLOSERS.iter().find_map(|closer| text.strip_suffix(closer)) {
+            Some(rest) => text = rest,
+            None => return text,
+        }
+    }
 }
 
 /// Applies `markers` to `findings` (one file's, sorted by position): removes the findings they
@@ -119,7 +132,10 @@ mod tests {
                     {{-- vestige-ignore: legacy --}}\n\
                     /* vestige-ignore: legacy -- reason */\n\
                     <!-- vestige-ignore-next-line: legacy -->\n\
-                    vestige-ignored is prose, not a marker\n";
+                    vestige-ignored is prose, not a marker\n\
+                    Foo /* vestige-ignore: legacy */\n\
+                    {# vestige-ignore: a,b #}\r\n\
+                    <%# vestige-ignore: legacy -- erb %>\n";
         let rules = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
             parse(text),
@@ -129,6 +145,9 @@ mod tests {
                 (4, 4, rules(&["legacy"]), false),
                 (5, 5, rules(&["legacy"]), true),
                 (6, 7, rules(&["legacy"]), false),
+                (8, 8, rules(&["legacy"]), false),
+                (9, 9, rules(&["a", "b"]), false),
+                (10, 10, rules(&["legacy"]), true),
             ]
         );
     }

@@ -2,11 +2,11 @@
 //! also the `inventorySyncRun` variable, the `inventory_sync_runs` table, the
 //! `inventory-sync-runs` route and the `INVENTORY_SYNC_RUN` constant.
 //!
-//! Words are split by heck (`HTTPClient` is `http` + `client`, `OAuth2Token` is `o` + `auth2` +
-//! `token`), and the plural applies to the last word: `-y` after a consonant becomes `-ies`,
-//! `-s`, `-x`, `-z`, `-ch` and `-sh` take `-es` when the `-s` ends `-ss` or `-us`, a word that
-//! already ends in another single `s` (`runs`) counts as plural and gets no other, and every
-//! other word takes `-s`.
+//! Words are split by heck: `HTTPClient` is `http` + `client`, `OAuth2Token` is `o` + `auth2` +
+//! `token`, and plural acronyms split oddly (`URLs` is `ur` + `ls`), so write those tokens out.
+//! The plural applies to the last word: a consonant + `y` becomes `-ies`; `-ss`, `-us`, `-x`,
+//! `-z`, `-ch` and `-sh` take `-es`; a word already ending in another single `s` counts as plural
+//! and gets no second one; a word ending in a digit gets none; every other word takes `-s`.
 
 use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
@@ -170,6 +170,7 @@ mod tests {
             expand("OAuth2Token", &[Variant::Snake, Variant::Kebab]),
             ["o_auth2_token", "o-auth2-token"]
         );
+        assert_eq!(expand("URLs", &[Variant::Snake]), ["ur_ls"]);
     }
 
     #[test]

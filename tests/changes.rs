@@ -212,3 +212,135 @@ fn odd_file_names_are_read_back_from_git_exactly() {
     let (out, _) = run(check_in(d, &["--staged", "--format", "json"]), 1);
     assert_eq!(findings(&out), (vec![(name.to_owned(), 2)], 1));
 }
+
+#[test]
+fn staged_reads_what_is_staged_not_the_work_tree() {
+    let repo = history();
+    let d = repo.path();
+    commit_all(d, "everything");
+    write(
+        d,
+        "app/b.php",
+        "<?php\nLegacyRun::b();\n// fine\nLegacyRun::newly();\n",
+    );
+    git(d, &["add", "app/b.php"]);
+    write(d, "app/b.php", "<?php\n\n\n\n// nothing to see\n");
+    let (out, _) = run(check_in(d, &["--staged", "--format", "json"]), 1);
+    assert_eq!(findings(&out), (vec![("app/b.php".to_owned(), 4)], 1));
+}
+
+#[test]
+fn since_with_a_baseline_reports_a_new_copy_of_a_baselined_line() {
+    let repo = history();
+    let d = repo.path();
+    write(d, "app/a.php", "<?php\nLegacyRun::a();\nLegacyRun::a();\n");
+    commit_all(d, "two copies");
+    run(check_in(d, &["--write-baseline", "baseline.toml"]), 0);
+    commit_all(d, "baseline");
+    write(
+        d,
+        "app/a.php",
+        "<?php\nLegacyRun::a();\nLegacyRun::a();\nLegacyRun::a();\n",
+    );
+    let args = [
+        "--since",
+        "HEAD",
+        "--baseline",
+        "baseline.toml",
+        "--format",
+        "json",
+    ];
+    let (out, _) = run(check_in(d, &args), 1);
+    assert_eq!(findings(&out).0, [("app/a.php".to_owned(), 4)]);
+    write(
+        d,
+        "app/a.php",
+        "<?php\nLegacyRun::a();\n// new line above\nLegacyRun::a();\n",
+    );
+    run(check_in(d, &args), 0);
+}
+
+#[test]
+fn since_sees_renames_empty_files_and_undiffable_files() {
+    let repo = history();
+    let d = repo.path();
+    let mut rules = RULES.to_owned();
+    rules.push_str(
+        "\n[[rule]]\nid = \"gone\"\nmessage = \"must stay deleted\"\n\
+         forbid_paths = [\"app/Legacy.php\", \"app/legacy/\"]\n",
+    );
+    write(d, "vestige.toml", rules);
+    write(d, ".gitattributes", "*.gen.php -diff\n");
+    commit_all(d, "everything");
+    git(d, &["mv", "app/unchanged.php", "app/Legacy.php"]);
+    write(d, "app/legacy/empty.php", "");
+    write(d, "app/x.gen.php", "<?php\nLegacyRun::generated();\n");
+    commit_all(d, "rename, empty file, generated file");
+    let (out, _) = run(check_in(d, &["--since", "HEAD~1", "--format", "json"]), 1);
+    let rules: Vec<String> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "gone app/Legacy.php:1",
+            "gone app/legacy/empty.php:1",
+            "legacy app/x.gen.php:2",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_path_is_an_error_with_since_too() {
+    let repo = history();
+    let (_, stderr) = run(
+        check_in(repo.path(), &["--since", "base", "app/nope.php"]),
+        2,
+    );
+    assert!(
+        stderr.contains("app/nope.php: no such file or directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_users_global_excludes_do_not_hide_untracked_files() {
+    let repo = history();
+    let d = repo.path();
+    write(d, "global-excludes", "*.local.php\n");
+    let config = format!(
+        "[core]\n\texcludesFile = {}\n",
+        d.join("global-excludes").display()
+    );
+    write(d, "global-gitconfig", config);
+    write(d, "app/mine.local.php", "<?php LegacyRun::local();\n");
+    let mut cmd = check_in(
+        d,
+        &["--since", "HEAD", "--format", "json", "app/mine.local.php"],
+    );
+    cmd.env("GIT_CONFIG_GLOBAL", d.join("global-gitconfig"));
+    let (out, _) = run(cmd, 1);
+    assert_eq!(findings(&out).0, [("app/mine.local.php".to_owned(), 1)]);
+}
+
+#[test]
+fn unrelated_histories_say_what_is_missing() {
+    let repo = history();
+    let d = repo.path();
+    commit_all(d, "everything");
+    git(d, &["checkout", "-q", "--orphan", "other"]);
+    commit_all(d, "unrelated root");
+    let (_, stderr) = run(check_in(d, &["--since", "main"]), 2);
+    assert!(stderr.contains("no common ancestor with HEAD"), "{stderr}");
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+}

@@ -181,6 +181,26 @@ mod baseline {
     }
 
     #[test]
+    fn a_file_that_was_not_read_is_not_resolved_and_not_pruned() {
+        let dir = legacy_tree();
+        let d = dir.path();
+        run(check_in(d, &["--write-baseline", "baseline.toml"]), 0);
+        let before = read(d, "baseline.toml");
+        write(
+            d,
+            "vestige.toml",
+            format!("[scan]\nmax_filesize = 20\n\n{RULE}"),
+        );
+        let (_, stderr) = run(
+            check_in(d, &["--baseline", "baseline.toml", "--prune-baseline"]),
+            0,
+        );
+        assert!(stderr.contains("app/a.php: skipped"), "{stderr}");
+        assert!(!stderr.contains("resolved"), "{stderr}");
+        assert_eq!(read(d, "baseline.toml"), before);
+    }
+
+    #[test]
     fn a_narrowed_scan_never_writes_or_prunes_and_reports_nothing_resolved() {
         let dir = legacy_tree();
         let d = dir.path();
