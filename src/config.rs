@@ -162,26 +162,7 @@ enum VariantsSchema {
     /// `true` for every kind, `false` for none.
     All(bool),
     /// The kinds wanted.
-    Kinds(Vec<VariantKind>),
-}
-
-/// A kind of naming variant, for the JSON Schema.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-enum VariantKind {
-    /// `InventorySyncRun`.
-    Pascal,
-    /// `inventorySyncRun`.
-    Camel,
-    /// `inventory_sync_run`.
-    Snake,
-    /// `inventory-sync-run`.
-    Kebab,
-    /// `INVENTORY_SYNC_RUN`.
-    Screaming,
-    /// The plural of each other kind.
-    Plural,
+    Kinds(Vec<crate::variants::Variant>),
 }
 
 /// How a token must be delimited to count.

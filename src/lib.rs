@@ -249,12 +249,13 @@ impl Project {
         );
         let mut scan = Scan::default();
         for collector in walk.run(threads, || Collector::new(&self.rules, &self.root, changes)) {
-            scan.files += collector.files;
-            scan.bytes += collector.bytes;
-            scan.findings.extend(collector.findings);
-            scan.problems.extend(collector.problems);
-            scan.notes.extend(collector.notes);
-            scan.unread.extend(collector.unread);
+            let found = collector.found;
+            scan.files += found.files;
+            scan.bytes += found.bytes;
+            scan.findings.extend(found.findings);
+            scan.problems.extend(found.problems);
+            scan.notes.extend(found.notes);
+            scan.unread.extend(found.unread);
         }
         sort(&mut scan.findings, &self.rules);
         scan.problems.sort();
@@ -541,12 +542,7 @@ struct Collector<'r> {
     scanner: Scanner<'r>,
     root: &'r Path,
     changes: Option<&'r Changes>,
-    findings: Vec<Finding>,
-    problems: Vec<String>,
-    notes: Vec<String>,
-    unread: Vec<String>,
-    files: u64,
-    bytes: u64,
+    found: Scan,
 }
 
 impl<'r> Collector<'r> {
@@ -555,12 +551,7 @@ impl<'r> Collector<'r> {
             scanner: Scanner::new(rules),
             root,
             changes,
-            findings: Vec::new(),
-            problems: Vec::new(),
-            notes: Vec::new(),
-            unread: Vec::new(),
-            files: 0,
-            bytes: 0,
+            found: Scan::default(),
         }
     }
 }
@@ -570,35 +561,35 @@ impl walk::Visitor for Collector<'_> {
         let staged = self.changes.and_then(|changes| changes.staged(path));
         match self
             .scanner
-            .scan(path, self.root, staged, &mut self.findings)
+            .scan(path, self.root, staged, &mut self.found.findings)
         {
             Ok(Scanned::Text(bytes)) => {
-                self.files += 1;
-                self.bytes += bytes;
+                self.found.files += 1;
+                self.found.bytes += bytes;
             }
             Ok(Scanned::TooLarge(len)) => {
                 let max = self.scanner.max_filesize();
                 let rel = walk::relative(self.root, path);
-                self.notes.push(format!(
+                self.found.notes.push(format!(
                     "{rel}: skipped, {len} bytes is over scan.max_filesize ({max} bytes)"
                 ));
-                self.unread.push(rel);
+                self.found.unread.push(rel);
             }
             Ok(Scanned::Binary | Scanned::OutOfScope | Scanned::NotAFile) => {}
             Err(err) => {
                 let rel = walk::relative(self.root, path);
-                self.problems.push(format!("{rel}: {err}"));
-                self.unread.push(rel);
+                self.found.problems.push(format!("{rel}: {err}"));
+                self.found.unread.push(rel);
             }
         }
     }
 
     fn error(&mut self, error: ignore::Error) {
-        self.problems.push(error.to_string());
+        self.found.problems.push(error.to_string());
     }
 
     fn symlink_loop(&mut self, error: ignore::Error) {
-        self.notes.push(format!("{error}; not followed"));
+        self.found.notes.push(format!("{error}; not followed"));
     }
 }
 

@@ -10,8 +10,9 @@
 
 use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
-/// One kind of variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One kind of variant, named in the rule file as in the JSON Schema: lowercase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Variant {
     /// `InventorySyncRun`.
     Pascal,

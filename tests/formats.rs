@@ -44,15 +44,20 @@ fn fixture_findings() -> Vec<Value> {
     json(&out)["findings"].as_array().unwrap().clone()
 }
 
-/// Checks `log` against the official SARIF 2.1.0 schema, formats included.
-fn assert_valid_sarif(log: &Value) {
+/// A validator for the official SARIF 2.1.0 schema (draft-04), formats included.
+fn sarif_validator() -> jsonschema::Validator {
     let schema =
         json(&fs::read_to_string(repo().join("tests/data/sarif-schema-2.1.0.json")).unwrap());
-    let validator = jsonschema::options()
+    jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .should_validate_formats(true)
         .build(&schema)
-        .unwrap();
+        .unwrap()
+}
+
+/// Checks `log` against the official SARIF 2.1.0 schema.
+fn assert_valid_sarif(log: &Value) {
+    let validator = sarif_validator();
     let errors: Vec<String> = validator
         .iter_errors(log)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -156,13 +161,7 @@ fn sarif_for_the_fixture_is_valid_against_the_official_schema() {
 fn the_sarif_schema_check_is_not_vacuous() {
     let mut log = json(&fixture("sarif"));
     log["runs"][0]["results"][0]["level"] = "fatal".into();
-    let schema =
-        json(&fs::read_to_string(repo().join("tests/data/sarif-schema-2.1.0.json")).unwrap());
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
+    let validator = sarif_validator();
     assert!(!validator.is_valid(&log));
     log["runs"][0]["results"][0]["level"] = "error".into();
     assert!(validator.is_valid(&log));
