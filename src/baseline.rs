@@ -87,8 +87,30 @@ pub struct Applied {
     pub hidden: usize,
     /// The entries still matched by the code, with the counts found (at most the baseline's).
     pub kept: Baseline,
-    /// Entries no longer in the code, as `(rule, path, matched text, count)`.
-    pub resolved: Vec<(String, String, String, usize)>,
+    /// Entries no longer in the code.
+    pub resolved: Vec<Resolved>,
+}
+
+/// A baseline entry the code no longer has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The rule id.
+    pub rule: String,
+    /// The path, relative to the project root.
+    pub path: String,
+    /// The matched text.
+    pub matched: String,
+    /// How many such findings are gone.
+    pub count: usize,
+}
+
+impl Applied {
+    /// How many findings of the baseline are gone from the code.
+    pub fn resolved_findings(&self) -> usize {
+        self.resolved
+            .iter()
+            .fold(0, |sum, r| sum.saturating_add(r.count))
+    }
 }
 
 impl Baseline {
@@ -170,6 +192,16 @@ impl Baseline {
             })
     }
 
+    /// How many of `findings` (of the whole tree) the baseline tolerates: per key, the smaller
+    /// of its count and the findings' count.
+    pub fn remaining(&self, findings: &[Finding], rules: &[Rule]) -> usize {
+        let found = Self::of(findings, rules);
+        self.entries
+            .iter()
+            .map(|(key, &count)| count.min(found.entries.get(key).copied().unwrap_or(0)))
+            .fold(0, usize::saturating_add)
+    }
+
     /// Number of findings the baseline tolerates.
     pub fn len(&self) -> usize {
         self.entries
@@ -218,7 +250,12 @@ impl Baseline {
                 let entry = kept.entry((rule, path, matched, line)).or_insert(0);
                 *entry = count.saturating_add(*entry);
             } else {
-                resolved.push((rule, path, matched, count));
+                resolved.push(Resolved {
+                    rule,
+                    path,
+                    matched,
+                    count,
+                });
             }
         }
         Applied {

@@ -29,7 +29,7 @@ use std::time::Instant;
 use clap::CommandFactory;
 use miette::Diagnostic;
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, Resolved};
 use crate::changes::{Changes, Since};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ProjectArgs, ReportArgs, ReportFormat};
 use crate::config::{ConfigFile, RuleFileErrors};
@@ -148,17 +148,12 @@ fn report(args: &ReportArgs) -> miette::Result<Outcome> {
         .as_ref()
         .map(|path| walk::absolute(&project.cwd, path))
         .or_else(|| project.rules.baseline.clone());
-    project.rules.scope.own_files = baseline_path.iter().cloned().collect();
+    project.rules.scope.own_files.extend(baseline_path.clone());
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
     let scan = project.scan(&[], args.threads, None)?;
     let baseline = baseline.map(|baseline| {
-        let applied = baseline.apply(
-            &mut scan.findings.clone(),
-            &project.rules.rules,
-            |_| true,
-            |_| false,
-        );
-        (baseline.len(), applied.hidden)
+        let remaining = baseline.remaining(&scan.findings, &project.rules.rules);
+        (baseline.len(), remaining)
     });
     let progress = Progress::of(&scan.findings, &project.rules, scan.files, baseline);
     let mut stderr = io::stderr().lock();
@@ -249,13 +244,7 @@ impl Project {
         );
         let mut scan = Scan::default();
         for collector in walk.run(threads, || Collector::new(&self.rules, &self.root, changes)) {
-            let found = collector.found;
-            scan.files += found.files;
-            scan.bytes += found.bytes;
-            scan.findings.extend(found.findings);
-            scan.problems.extend(found.problems);
-            scan.notes.extend(found.notes);
-            scan.unread.extend(found.unread);
+            scan.absorb(collector.found);
         }
         sort(&mut scan.findings, &self.rules);
         scan.problems.sort();
@@ -276,6 +265,18 @@ struct Scan {
     bytes: u64,
 }
 
+impl Scan {
+    /// Adds what another walker thread found.
+    fn absorb(&mut self, other: Scan) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.findings.extend(other.findings);
+        self.problems.extend(other.problems);
+        self.notes.extend(other.notes);
+        self.unread.extend(other.unread);
+    }
+}
+
 fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let mut project = Project::load(&args.project)?;
     let cwd = project.cwd.clone();
@@ -288,7 +289,8 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         .write_baseline
         .as_ref()
         .map(|p| walk::absolute(&cwd, p));
-    project.rules.scope.own_files = baseline_path.iter().chain(&written_path).cloned().collect();
+    let own = baseline_path.iter().chain(&written_path).cloned();
+    project.rules.scope.own_files.extend(own);
     let (cwd, root, rules) = (&project.cwd, &project.root, &project.rules);
     let mut paths: Vec<PathBuf> = args.paths.iter().map(|p| walk::absolute(cwd, p)).collect();
     let changes = match (&args.since, args.staged) {
@@ -297,7 +299,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         (None, false) => None,
     };
     let full_scan = paths.is_empty() && changes.is_none();
-    if !full_scan && (args.write_baseline.is_some() || args.prune_baseline) {
+    if !full_scan && (written_path.is_some() || args.prune_baseline) {
         miette::bail!(
             "--write-baseline and --prune-baseline need a scan of the whole tree, \
              without PATHS, --since or --staged"
@@ -365,10 +367,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         );
         summary.baselined = applied.hidden;
         if full_scan {
-            summary.baseline_resolved = applied
-                .resolved
-                .iter()
-                .fold(0, |sum: usize, r| sum.saturating_add(r.3));
+            summary.baseline_resolved = applied.resolved_findings();
             resolved = applied.resolved;
         }
         if let (true, Some(path)) = (args.prune_baseline, &baseline_path) {
@@ -381,7 +380,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     summary.tally(&scan.findings, &rules.rules);
     summary.elapsed = started.elapsed();
 
-    if !args.quiet && args.write_baseline.is_none() {
+    if !args.quiet && written_path.is_none() {
         let report = Report {
             rules: &rules.rules,
             findings: &scan.findings,
@@ -401,13 +400,14 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     if !args.quiet {
         for note in scan.notes.iter().chain(&resolved_notes(
             &resolved,
+            summary.baseline_resolved,
             args.prune_baseline,
             baseline_path.as_deref(),
         )) {
             let _ = writeln!(stderr, "vestige: note: {}", visible(note));
         }
     }
-    if !args.quiet && args.format.has_summary() && args.write_baseline.is_none() {
+    if !args.quiet && args.format.has_summary() && written_path.is_none() {
         let _ = writeln!(stderr, "{}", summary.line());
     }
     if args.statistics && !args.quiet {
@@ -456,9 +456,11 @@ fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) ->
 /// How many baselined findings to list one by one before summing up the rest.
 const RESOLVED_LISTED: usize = 10;
 
-/// Notes on the baseline entries the code no longer has, with what to do about them.
+/// Notes on the baseline entries the code no longer has (`total` findings), with what to do
+/// about them.
 fn resolved_notes(
-    resolved: &[(String, String, String, usize)],
+    resolved: &[Resolved],
+    total: usize,
     pruned: bool,
     baseline: Option<&Path>,
 ) -> Vec<String> {
@@ -468,13 +470,16 @@ fn resolved_notes(
     let mut notes: Vec<String> = resolved
         .iter()
         .take(RESOLVED_LISTED)
-        .map(|(rule, path, matched, count)| {
-            let times = if *count > 1 {
-                format!("{count}x ")
+        .map(|r| {
+            let times = if r.count > 1 {
+                format!("{}x ", r.count)
             } else {
                 String::new()
             };
-            format!("resolved: {times}`{matched}` [{rule}] in {path} is gone from the code")
+            format!(
+                "resolved: {times}`{}` [{}] in {} is gone from the code",
+                r.matched, r.rule, r.path
+            )
         })
         .collect();
     if resolved.len() > RESOLVED_LISTED {
@@ -483,19 +488,15 @@ fn resolved_notes(
             resolved.len() - RESOLVED_LISTED
         ));
     }
-    let total = resolved
-        .iter()
-        .fold(0, |sum: usize, r| sum.saturating_add(r.3));
+    let findings = plural(total, "resolved finding");
     notes.push(if pruned {
         format!(
-            "removed {} from the baseline {}",
-            plural(total, "resolved finding"),
+            "removed {findings} from the baseline {}",
             baseline.display()
         )
     } else {
         format!(
-            "run `vestige check --prune-baseline` to drop {} from the baseline {}",
-            plural(total, "resolved finding"),
+            "run `vestige check --prune-baseline` to drop {findings} from the baseline {}",
             baseline.display()
         )
     });

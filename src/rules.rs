@@ -3,6 +3,7 @@
 //! than TOML types (unique ids, empty tokens, regex and glob syntax, roots) happens here, and every
 //! mistake points at its span in the rule file.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -138,9 +139,8 @@ pub struct ScanScope {
     pub roots: Vec<PathBuf>,
     /// Paths never scanned.
     pub exclude: Gitignore,
-    /// The rule file itself, never scanned: it names every forbidden token.
-    pub rule_file: PathBuf,
-    /// Other files vestige itself reads or writes (the baseline), never scanned either.
+    /// vestige's own files, never scanned: the rule file (it names every forbidden token) and
+    /// the baseline.
     pub own_files: Vec<PathBuf>,
     /// Whether ignore files are honoured.
     pub gitignore: bool,
@@ -235,12 +235,17 @@ pub fn compile(
         let word = raw_rule.match_mode == MatchMode::Word;
         let kinds = variant_kinds(file, raw_rule.variants.as_ref(), &mut errors);
         let mut variants: Vec<(String, usize)> = Vec::new();
-        for (i, token) in raw_rule.tokens.iter().enumerate() {
-            for variant in variants::expand(token.get_ref(), &kinds) {
-                let known = raw_rule.tokens.iter().any(|t| *t.get_ref() == variant)
-                    || variants.iter().any(|(v, _)| *v == variant);
-                if !known {
-                    variants.push((variant, i));
+        if !kinds.is_empty() {
+            let mut known: HashSet<String> = raw_rule
+                .tokens
+                .iter()
+                .map(|t| t.get_ref().clone())
+                .collect();
+            for (i, token) in raw_rule.tokens.iter().enumerate() {
+                for variant in variants::expand(token.get_ref(), &kinds) {
+                    if known.insert(variant.clone()) {
+                        variants.push((variant, i));
+                    }
                 }
             }
         }
@@ -485,8 +490,7 @@ fn compile_scope(
         root: root.to_owned(),
         roots,
         exclude,
-        rule_file: file.path.clone(),
-        own_files: Vec::new(),
+        own_files: vec![file.path.clone()],
         gitignore: raw.scan.gitignore,
         hidden: raw.scan.hidden,
         follow_symlinks: raw.scan.follow_symlinks,

@@ -91,7 +91,6 @@ impl<'a> Walk<'a> {
         }
         let scope = self.scope;
         let exclude = scope.exclude.clone();
-        let rule_file = scope.rule_file.clone();
         let own_files = scope.own_files.clone();
         let narrowing = self.narrowing;
         builder
@@ -106,8 +105,7 @@ impl<'a> Walk<'a> {
             .follow_links(scope.follow_symlinks)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                entry.path().as_os_str() != rule_file.as_os_str()
-                    && !own_files.iter().any(|own| own == entry.path())
+                !own_files.iter().any(|own| own == entry.path())
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
             });
