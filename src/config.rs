@@ -77,10 +77,59 @@ pub struct RawScan {
     pub follow_symlinks: bool,
     /// Files larger than this many bytes are skipped with a note.
     pub max_filesize: u64,
+    /// Globs of files scanned as text even with NUL bytes, in addition to the built-in list of
+    /// source and text files; a glob without `/` matches the file name, one with `/` the path
+    /// relative to the project root.
+    #[schemars(with = "Vec<String>")]
+    pub text_files: Vec<Spanned<String>>,
 }
 
 /// The default `scan.max_filesize`: 100 MiB.
 pub const DEFAULT_MAX_FILESIZE: u64 = 100 * 1024 * 1024;
+
+/// The files always scanned as text, to which `scan.text_files` adds: the source and text files
+/// a removal is about, scanned even when a stray NUL byte would make another file binary.
+pub const TEXT_FILES: &[&str] = &[
+    "*.php",
+    "*.phtml",
+    "*.inc",
+    "*.stub",
+    "*.twig",
+    "*.js",
+    "*.mjs",
+    "*.cjs",
+    "*.jsx",
+    "*.ts",
+    "*.mts",
+    "*.cts",
+    "*.tsx",
+    "*.vue",
+    "*.svelte",
+    "*.json",
+    "*.yaml",
+    "*.yml",
+    "*.neon",
+    "*.sql",
+    "*.css",
+    "*.scss",
+    "*.sass",
+    "*.less",
+    "*.html",
+    "*.htm",
+    "*.xml",
+    "*.dist",
+    "*.md",
+    "*.markdown",
+    "*.txt",
+    "*.csv",
+    "*.toml",
+    "*.ini",
+    "*.conf",
+    "*.env",
+    ".env",
+    ".env.*",
+    "*.sh",
+];
 
 impl Default for RawScan {
     fn default() -> Self {
@@ -91,6 +140,7 @@ impl Default for RawScan {
             hidden: false,
             follow_symlinks: false,
             max_filesize: DEFAULT_MAX_FILESIZE,
+            text_files: Vec::new(),
         }
     }
 }

@@ -243,7 +243,8 @@ impl Project {
             usize::from,
         );
         let mut scan = Scan::default();
-        for collector in walk.run(threads, || Collector::new(&self.rules, &self.root, changes)) {
+        let make = || Collector::new(&self.rules, &self.root, changes, paths);
+        for collector in walk.run(threads, make) {
             scan.absorb(collector.found);
         }
         sort(&mut scan.findings, &self.rules);
@@ -263,6 +264,8 @@ struct Scan {
     unread: Vec<String>,
     files: u64,
     bytes: u64,
+    /// Files skipped as binary.
+    binary: u64,
 }
 
 impl Scan {
@@ -270,6 +273,7 @@ impl Scan {
     fn absorb(&mut self, other: Scan) {
         self.files += other.files;
         self.bytes += other.bytes;
+        self.binary += other.binary;
         self.findings.extend(other.findings);
         self.problems.extend(other.problems);
         self.notes.extend(other.notes);
@@ -334,6 +338,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let mut summary = Summary {
         files_scanned: scan.files,
         bytes_scanned: scan.bytes,
+        binary_skipped: scan.binary,
         ..Summary::default()
     };
     let mut stderr = io::stderr().lock();
@@ -439,9 +444,10 @@ fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) ->
         per_rule[finding.rule] += 1;
     }
     let mut out = format!(
-        "statistics: {} scanned, {} bytes, {} ms; {} findings, {} baselined\n",
+        "statistics: {} scanned, {} bytes, {} skipped as binary, {} ms; {} findings, {} baselined\n",
         plural(summary.files_scanned as usize, "file"),
         summary.bytes_scanned,
+        summary.binary_skipped,
         summary.elapsed.as_millis(),
         summary.findings(),
         summary.baselined
@@ -543,15 +549,23 @@ struct Collector<'r> {
     scanner: Scanner<'r>,
     root: &'r Path,
     changes: Option<&'r Changes>,
+    /// The files and directories named on the command line or changed.
+    named: &'r [PathBuf],
     found: Scan,
 }
 
 impl<'r> Collector<'r> {
-    fn new(rules: &'r RuleSet, root: &'r Path, changes: Option<&'r Changes>) -> Self {
+    fn new(
+        rules: &'r RuleSet,
+        root: &'r Path,
+        changes: Option<&'r Changes>,
+        named: &'r [PathBuf],
+    ) -> Self {
         Self {
             scanner: Scanner::new(rules),
             root,
             changes,
+            named,
             found: Scan::default(),
         }
     }
@@ -576,7 +590,18 @@ impl walk::Visitor for Collector<'_> {
                 ));
                 self.found.unread.push(rel);
             }
-            Ok(Scanned::Binary | Scanned::OutOfScope | Scanned::NotAFile) => {}
+            Ok(Scanned::Binary) => {
+                self.found.binary += 1;
+                if self.named.iter().any(|named| named == path) {
+                    let rel = walk::relative(self.root, path);
+                    self.found.notes.push(format!(
+                        "{rel}: skipped as binary (a NUL byte in its first {} KiB); \
+                         add it to scan.text_files to scan it",
+                        scan::BINARY_PROBE / 1024
+                    ));
+                }
+            }
+            Ok(Scanned::OutOfScope | Scanned::NotAFile) => {}
             Err(err) => {
                 let rel = walk::relative(self.root, path);
                 self.found.problems.push(format!("{rel}: {err}"));

@@ -7,11 +7,14 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use regex::bytes::RegexBuilder;
 use toml::Spanned;
 
-use crate::config::{ConfigFile, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors};
+use crate::config::{
+    ConfigFile, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors, TEXT_FILES,
+};
 use crate::day::Day;
 use crate::finding::Severity;
 use crate::matcher::{Matcher, RegexSpec, TokenSpec};
@@ -150,6 +153,61 @@ pub struct ScanScope {
     pub follow_symlinks: bool,
     /// Files larger than this many bytes are skipped.
     pub max_filesize: u64,
+    /// Files scanned as text even when they hold NUL bytes.
+    pub text_files: TextFiles,
+}
+
+/// `scan.text_files`: the files scanned as text even when they hold NUL bytes.
+#[derive(Debug)]
+pub struct TextFiles {
+    names: GlobSet,
+    paths: GlobSet,
+}
+
+impl TextFiles {
+    /// Whether the file at `rel` (relative to the project root, `/`-separated) is always text.
+    pub fn contains(&self, rel: &str) -> bool {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        self.names.is_match(name) || self.paths.is_match(rel)
+    }
+}
+
+/// Compiles the built-in text files and `scan.text_files`: globs without `/` match the file
+/// name, others the relative path.
+fn text_files(
+    file: &ConfigFile,
+    patterns: &[Spanned<String>],
+    errors: &mut Vec<RuleFileError>,
+) -> TextFiles {
+    let (mut names, mut paths) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+    let built_in = TEXT_FILES
+        .iter()
+        .map(|glob| Spanned::new(0..0, (*glob).to_owned()));
+    for pattern in built_in.chain(patterns.iter().cloned()) {
+        let text = pattern.get_ref();
+        let glob = GlobBuilder::new(text)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build();
+        match glob {
+            Ok(glob) if text.contains('/') => {
+                paths.add(glob);
+            }
+            Ok(glob) => {
+                names.add(glob);
+            }
+            Err(err) => errors.push(file.error(
+                pattern.span(),
+                "invalid file glob",
+                "this glob",
+                Some(err.kind().to_string()),
+            )),
+        }
+    }
+    TextFiles {
+        names: names.build().unwrap_or_else(|_| GlobSet::empty()),
+        paths: paths.build().unwrap_or_else(|_| GlobSet::empty()),
+    }
 }
 
 /// Compiles `raw`, read from `file`, for a project rooted at the absolute path `root`; `today`
@@ -495,6 +553,7 @@ fn compile_scope(
         hidden: raw.scan.hidden,
         follow_symlinks: raw.scan.follow_symlinks,
         max_filesize: raw.scan.max_filesize,
+        text_files: text_files(file, &raw.scan.text_files, errors),
     })
 }
 

@@ -76,13 +76,12 @@ impl<'r> Scanner<'r> {
         staged: Option<&[u8]>,
         out: &mut Vec<Finding>,
     ) -> io::Result<Scanned> {
-        let mut rel = None;
+        let mut rel = RelPath::new(root, path);
         if self.forbids {
-            let rel = rel.insert(walk::relative(root, path));
-            self.forbidden(rel, out);
+            self.forbidden(rel.get(), out);
         }
         if !self.everywhere {
-            let rel = Path::new(rel.get_or_insert_with(|| walk::relative(root, path)));
+            let rel = Path::new(rel.get());
             for (active, rule) in self.active.iter_mut().zip(&self.rules.rules) {
                 *active = rule.paths.applies(rel);
             }
@@ -90,8 +89,9 @@ impl<'r> Scanner<'r> {
                 return Ok(Scanned::OutOfScope);
             }
         }
+        let max = self.rules.scope.max_filesize;
         if let Some(bytes) = staged {
-            if bytes.len() as u64 > self.rules.scope.max_filesize {
+            if bytes.len() as u64 > max {
                 return Ok(Scanned::TooLarge(bytes.len() as u64));
             }
             self.buffer.clear();
@@ -103,12 +103,15 @@ impl<'r> Scanner<'r> {
             if !meta.is_file() {
                 return Ok(Scanned::NotAFile);
             }
-            if meta.len() > self.rules.scope.max_filesize {
+            if meta.len() > max {
                 return Ok(Scanned::TooLarge(meta.len()));
             }
-            self.filled = read_prefix(&mut file, meta.len(), &mut self.buffer)?;
+            self.filled = read_to_end(&mut file, meta.len(), max, &mut self.buffer)?;
+            if self.filled as u64 > max {
+                return Ok(Scanned::TooLarge(self.filled as u64));
+            }
         }
-        Ok(self.scan_bytes(|| rel.unwrap_or_else(|| walk::relative(root, path)), out))
+        Ok(self.scan_bytes(&mut rel, out))
     }
 
     /// Adds a finding for each rule whose `forbid_paths` match `rel`.
@@ -136,10 +139,16 @@ impl<'r> Scanner<'r> {
         }
     }
 
-    /// Scans `self.buffer` as the contents of the file named by `rel`, called only on a hit.
-    fn scan_bytes(&mut self, rel: impl FnOnce() -> String, out: &mut Vec<Finding>) -> Scanned {
+    /// Scans `self.buffer` as the contents of the file named by `rel`.
+    fn scan_bytes(&mut self, rel: &mut RelPath<'_>, out: &mut Vec<Finding>) -> Scanned {
+        if let Some(text) = utf16_to_utf8(&self.buffer[..self.filled]) {
+            self.filled = text.len();
+            self.buffer = text;
+        }
         let haystack = &self.buffer[..self.filled];
-        if memchr::memchr(0, &haystack[..haystack.len().min(BINARY_PROBE)]).is_some() {
+        if memchr::memchr(0, &haystack[..haystack.len().min(BINARY_PROBE)]).is_some()
+            && !self.rules.scope.text_files.contains(rel.get())
+        {
             return Scanned::Binary;
         }
         self.rules
@@ -149,9 +158,9 @@ impl<'r> Scanner<'r> {
         if self.hits.is_empty() && markers.is_empty() {
             return Scanned::Text(haystack.len() as u64);
         }
-        let rel = rel();
+        let rel = rel.get();
         let first = out.len();
-        locate(haystack, &self.hits, self.rules, &rel, out);
+        locate(haystack, &self.hits, self.rules, rel, out);
         if !markers.is_empty() {
             let mut findings = out.split_off(first);
             let used = suppress::apply(&markers, &mut findings, &self.rules.rules);
@@ -172,7 +181,7 @@ impl<'r> Scanner<'r> {
                     self.hits.push(hit(settings.no_reason));
                 }
             }
-            locate(haystack, &self.hits, self.rules, &rel, out);
+            locate(haystack, &self.hits, self.rules, rel, out);
         }
         Scanned::Text(haystack.len() as u64)
     }
@@ -188,25 +197,71 @@ fn open(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Reads the first `len` bytes of `file` (its size when opened) into the front of `buffer` and
-/// returns how many it got: one `read` for a file that does not shrink meanwhile (the size is
-/// known, so no end-of-file probe). The buffer only ever grows, so its bytes are zeroed once,
-/// not for every file.
-fn read_prefix(file: &mut File, len: u64, buffer: &mut Vec<u8>) -> io::Result<usize> {
+/// Reads all of `file` into the front of `buffer` and returns how many bytes it got, stopping
+/// early once there are more than `limit`. `len`, the size the file reported when opened, sizes
+/// the first read; reading goes on to the end of the file, since some file systems report 0 or
+/// too little. The buffer only ever grows, so its bytes are zeroed once, not for every file.
+fn read_to_end(file: &mut File, len: u64, limit: u64, buffer: &mut Vec<u8>) -> io::Result<usize> {
     let len = usize::try_from(len).map_err(io::Error::other)?;
-    if buffer.len() < len {
-        buffer.resize(len, 0);
-    }
     let mut filled = 0;
-    while filled < len {
-        match file.read(&mut buffer[filled..len]) {
-            Ok(0) => break,
+    while filled as u64 <= limit {
+        // One byte past the reported size, so the read that finds the end is the second one.
+        let want = (filled + READ_CHUNK).max(len + 1);
+        if buffer.len() < want {
+            buffer.resize(want.max(buffer.len() * 2), 0);
+        }
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => return Ok(filled),
             Ok(n) => filled += n,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
             Err(err) => return Err(err),
         }
     }
     Ok(filled)
+}
+
+/// How much more room a read is given once a file has outgrown its reported size.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// `bytes` transcoded to UTF-8 if they start with a UTF-16 byte order mark (a lone trailing
+/// byte and unpaired surrogates become U+FFFD), so that UTF-16 files are searched like others.
+fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
+    let big_endian = match bytes {
+        [0xFF, 0xFE, ..] => false,
+        [0xFE, 0xFF, ..] => true,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks(2).map(|pair| match (pair, big_endian) {
+        ([a, b], false) => u16::from_le_bytes([*a, *b]),
+        ([a, b], true) => u16::from_be_bytes([*a, *b]),
+        _ => 0xFFFD,
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text.into_bytes())
+}
+
+/// A file's path relative to the project root, worked out on first use.
+struct RelPath<'p> {
+    root: &'p Path,
+    path: &'p Path,
+    text: Option<String>,
+}
+
+impl<'p> RelPath<'p> {
+    fn new(root: &'p Path, path: &'p Path) -> Self {
+        Self {
+            root,
+            path,
+            text: None,
+        }
+    }
+
+    fn get(&mut self) -> &str {
+        self.text
+            .get_or_insert_with(|| walk::relative(self.root, self.path))
+    }
 }
 
 /// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines and
@@ -361,11 +416,17 @@ mod tests {
     }
 
     fn scan(rules: &RuleSet, bytes: &[u8]) -> (Scanned, Vec<Finding>) {
+        scan_named(rules, "f.php", bytes)
+    }
+
+    fn scan_named(rules: &RuleSet, name: &str, bytes: &[u8]) -> (Scanned, Vec<Finding>) {
         let mut scanner = Scanner::new(rules);
         scanner.buffer = bytes.to_vec();
         scanner.filled = bytes.len();
         let mut out = Vec::new();
-        let scanned = scanner.scan_bytes(|| "f.php".to_owned(), &mut out);
+        let path = Path::new("/").join(name);
+        let mut rel = RelPath::new(Path::new("/"), &path);
+        let scanned = scanner.scan_bytes(&mut rel, &mut out);
         (scanned, out)
     }
 
@@ -462,13 +523,67 @@ mod tests {
 
     #[test]
     fn a_nul_byte_in_the_first_8_kib_marks_the_file_binary() {
-        assert_eq!(scan(&foo(), b"Foo\0").0, Scanned::Binary);
+        assert_eq!(scan_named(&foo(), "f.bin", b"Foo\0").0, Scanned::Binary);
         let mut late = vec![b' '; BINARY_PROBE];
         late.extend_from_slice(b"\0 Foo");
         assert_eq!(
-            positions(&scan(&foo(), &late).1),
+            positions(&scan_named(&foo(), "f.bin", &late).1),
             [(1, 8195, 1, 8198, 8194)]
         );
+    }
+
+    #[test]
+    fn a_nul_byte_never_hides_a_source_file() {
+        for name in [
+            "f.php",
+            "views/x.blade.php",
+            "a.vue",
+            ".env",
+            ".env.testing",
+            "c.json",
+        ] {
+            let (scanned, found) = scan_named(&foo(), name, b"\0\nFoo\0");
+            assert_eq!(scanned, Scanned::Text(6), "{name}");
+            assert_eq!(positions(&found), [(2, 1, 2, 4, 2)], "{name}");
+        }
+        let custom = rules(
+            "[scan]\ntext_files = [\"*.dat\", \"data/*.bin\"]\n\
+             [[rule]]\nid = \"foo\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n",
+        );
+        assert_eq!(scan_named(&custom, "x.dat", b"\0Foo").1.len(), 1);
+        assert_eq!(scan_named(&custom, "data/x.bin", b"\0Foo").1.len(), 1);
+        assert_eq!(
+            scan_named(&custom, "other/x.bin", b"\0Foo").0,
+            Scanned::Binary
+        );
+        assert_eq!(scan_named(&custom, "f.php", b"\0Foo").1.len(), 1);
+    }
+
+    #[test]
+    fn utf16_files_with_a_byte_order_mark_are_searched_as_text() {
+        let text = "<?php\nnew Foo();\n";
+        let mut little = vec![0xFF, 0xFE];
+        little.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut big = vec![0xFE, 0xFF];
+        big.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        for bytes in [little, big] {
+            let (scanned, found) = scan_named(&foo(), "f.sql", &bytes);
+            assert_eq!(scanned, Scanned::Text(text.len() as u64));
+            assert_eq!(positions(&found), [(2, 5, 2, 8, 10)]);
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_that_reports_size_zero_is_read_to_its_end() {
+        let status = Path::new("/proc/self/status");
+        assert_eq!(std::fs::metadata(status).unwrap().len(), 0);
+        let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\ntokens = [\"VmPeak\"]\n");
+        let mut out = Vec::new();
+        let scanned = Scanner::new(&set).scan(status, Path::new("/"), None, &mut out);
+        assert!(matches!(scanned.unwrap(), Scanned::Text(n) if n > 0));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].path, "proc/self/status");
     }
 
     #[test]

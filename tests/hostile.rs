@@ -323,3 +323,31 @@ fn output_is_byte_identical_across_thread_counts_and_runs() {
         }
     }
 }
+
+#[test]
+fn a_nul_byte_never_hides_a_source_file_and_binary_skips_are_told() {
+    let dir = tree("");
+    write(dir.path(), "app/Legacy.php", b"<?php\0\nnew Foo();\n");
+    write(dir.path(), "app/blob.bin", b"\0Foo\n");
+    let (out, err) = run(
+        check_in(dir.path(), &["--format", "json", "--statistics"]),
+        1,
+    );
+    assert_eq!(positions(&out), [("app/Legacy.php".to_owned(), 2, 5)]);
+    assert!(err.contains("1 skipped as binary"), "{err}");
+    assert!(!err.contains("app/blob.bin"), "{err}");
+
+    let (_, err) = run(check_in(dir.path(), &["app/blob.bin"]), 0);
+    assert!(
+        err.contains("note: app/blob.bin: skipped as binary") && err.contains("scan.text_files"),
+        "{err}"
+    );
+    write(
+        dir.path(),
+        "vestige.toml",
+        format!("[scan]\ntext_files = [\"*.bin\"]\n{RULE}"),
+    );
+    let (out, _) = run(check_in(dir.path(), &["--format", "json", "app"]), 1);
+    let paths: Vec<String> = positions(&out).into_iter().map(|p| p.0).collect();
+    assert_eq!(paths, ["app/Legacy.php", "app/blob.bin"]);
+}

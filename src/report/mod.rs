@@ -38,6 +38,8 @@ pub struct Summary {
     pub files_scanned: u64,
     /// Bytes read and searched.
     pub bytes_scanned: u64,
+    /// Files skipped because they hold a NUL byte and are not `scan.text_files`.
+    pub binary_skipped: u64,
     /// Findings of each severity: error, warning, note.
     pub by_severity: [usize; 3],
     /// Distinct files with at least one finding.
