@@ -578,6 +578,15 @@ fn globs(
     let mut builder = GitignoreBuilder::new(root);
     builder.allow_unclosed_class(false);
     for pattern in patterns {
+        if let Some((label, help)) = never_matches(pattern.get_ref(), root) {
+            errors.push(file.error(
+                pattern.span(),
+                format!("path pattern `{}` can never match", pattern.get_ref()),
+                label,
+                Some(help),
+            ));
+            continue;
+        }
         if let Err(err) = builder.add_line(None, pattern.get_ref()) {
             errors.push(glob_error(file, pattern.span(), &err));
         }
@@ -589,6 +598,78 @@ fn globs(
             None
         }
     }
+}
+
+/// Why the gitignore-style `pattern` can match no path under `root`, with the spelling that
+/// would (a label and a help text), or `None` for a pattern that can match.
+fn never_matches(pattern: &str, root: &Path) -> Option<(&'static str, String)> {
+    const RELATIVE: &str = "patterns are relative to the project root";
+    let trimmed = pattern.trim();
+    if trimmed.is_empty() {
+        return Some(("empty", "remove the empty pattern".to_owned()));
+    }
+    if pattern.starts_with('#') {
+        return Some((
+            "a comment in gitignore syntax",
+            format!("escape the `#` to match a name that starts with it: `\\{pattern}`"),
+        ));
+    }
+    let (negation, body) = match pattern.strip_prefix('!') {
+        Some(body) => ("!", body),
+        None => ("", pattern),
+    };
+    let spellings = [Some(root.to_owned()), root.canonicalize().ok()];
+    for spelling in spellings.iter().flatten() {
+        let prefix = format!("{}/", spelling.to_string_lossy().trim_end_matches('/'));
+        if let Some(inside) = body.strip_prefix(prefix.as_str()) {
+            return Some((
+                "an absolute path",
+                format!("{RELATIVE}; write `{negation}/{inside}`"),
+            ));
+        }
+    }
+    let bytes = body.as_bytes();
+    if bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Some(("an absolute Windows path", format!("{RELATIVE}, with `/`")));
+    }
+    if body.starts_with('~') {
+        return Some(("a home-directory path", RELATIVE.to_owned()));
+    }
+    if let Some(backslash) = windows_separator(body) {
+        return Some((
+            "a backslash, which escapes the next character",
+            format!("separate directories with `/`: `{negation}{backslash}`"),
+        ));
+    }
+    let parts: Vec<&str> = body.split('/').collect();
+    if parts.contains(&"..") {
+        return Some((
+            "leaves the project root",
+            format!("{RELATIVE} and cannot use `..`"),
+        ));
+    }
+    if parts.contains(&".") {
+        let kept: Vec<&str> = parts.iter().copied().filter(|p| *p != ".").collect();
+        let mut fixed = kept.join("/");
+        if body.starts_with("./") && !fixed.trim_end_matches('/').contains('/') {
+            fixed.insert(0, '/');
+        }
+        return Some((
+            "`.` is not a directory name in gitignore syntax",
+            format!("write `{negation}{fixed}`"),
+        ));
+    }
+    None
+}
+
+/// `pattern` with backslashes used as directory separators turned into `/`, if it has any: a
+/// backslash before a letter, digit, `.` or `-` escapes nothing a glob needs escaped.
+fn windows_separator(pattern: &str) -> Option<String> {
+    let bytes = pattern.as_bytes();
+    let separator = bytes.windows(2).any(|pair| {
+        pair[0] == b'\\' && (pair[1].is_ascii_alphanumeric() || matches!(pair[1], b'.' | b'-' | b'_'))
+    });
+    separator.then(|| pattern.replace('\\', "/"))
 }
 
 fn glob_error(file: &ConfigFile, span: Range<usize>, err: &ignore::Error) -> RuleFileError {

@@ -478,3 +478,37 @@ tokens = ["a"]
     );
     insta::assert_snapshot!("rule_single_brackets", stderr);
 }
+
+#[test]
+fn path_patterns_that_can_never_match_are_errors_with_the_right_spelling() {
+    let stderr = fail(
+        r##"[scan]
+exclude = ["./vendor", ""]
+
+[[rule]]
+id = "x"
+message = "m"
+tokens = ["a"]
+paths = ["./app/**", "app/../routes/*.php"]
+exclude = ['app\Legacy\*.php', "#tmp"]
+forbid_paths = ["app/./Models/Old.php", "   "]
+"##,
+    );
+    insta::assert_snapshot!("path_patterns_that_never_match", stderr);
+}
+
+#[test]
+fn an_absolute_path_pattern_is_an_error_that_gives_the_relative_one() {
+    let dir = project("");
+    let root = canonical(&dir);
+    std::fs::write(
+        dir.path().join("vestige.toml"),
+        format!(
+            "[[rule]]\nid = \"x\"\nmessage = \"m\"\ntokens = [\"a\"]\nforbid_paths = [\"{root}/app/Old.php\"]\n"
+        ),
+    )
+    .unwrap();
+    let stderr = flatten(&fail_in(dir.path(), &[]));
+    assert!(stderr.contains("can never match"), "{stderr}");
+    assert!(stderr.contains("write `/app/Old.php`"), "{stderr}");
+}
