@@ -22,6 +22,7 @@ pub mod suppress;
 pub mod variants;
 pub mod walk;
 
+use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -243,9 +244,21 @@ impl Project {
             usize::from,
         );
         let mut scan = Scan::default();
-        let make = || Collector::new(&self.rules, &self.root, changes, paths);
+        let named: HashSet<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let make = || Collector::new(&self.rules, &self.root, changes, &named);
         for collector in walk.run(threads, make) {
             scan.absorb(collector.found);
+        }
+        let seen: HashSet<&Path> = scan.seen.iter().map(PathBuf::as_path).collect();
+        let unseen = paths
+            .iter()
+            .filter(|p| p.is_file() && !seen.contains(p.as_path()));
+        for path in unseen.take_while(|_| changes.is_none()) {
+            scan.notes.push(format!(
+                "{}: not scanned: outside scan.roots, or excluded by scan.exclude, an ignore \
+                 file or the hidden-file rule",
+                walk::relative(&self.root, path)
+            ));
         }
         sort(&mut scan.findings, &self.rules);
         scan.problems.sort();
@@ -266,6 +279,8 @@ struct Scan {
     bytes: u64,
     /// Files skipped as binary.
     binary: u64,
+    /// The named files the walk reached.
+    seen: Vec<PathBuf>,
 }
 
 impl Scan {
@@ -274,6 +289,7 @@ impl Scan {
         self.files += other.files;
         self.bytes += other.bytes;
         self.binary += other.binary;
+        self.seen.extend(other.seen);
         self.findings.extend(other.findings);
         self.problems.extend(other.problems);
         self.notes.extend(other.notes);
@@ -319,6 +335,15 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     };
     if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
         miette::bail!("{}: no such file or directory", missing.display());
+    }
+    if let Some(outside) = paths.iter().find(|p| !p.starts_with(root)) {
+        miette::bail!(
+            help = "vestige checks only files under the project root; run it from the other \
+                    project, or give that project's rule file with --config",
+            "{}: outside the project root {}",
+            outside.display(),
+            root.display()
+        );
     }
     if let Some(changes) = &changes {
         paths = changes
@@ -550,7 +575,7 @@ struct Collector<'r> {
     root: &'r Path,
     changes: Option<&'r Changes>,
     /// The files and directories named on the command line or changed.
-    named: &'r [PathBuf],
+    named: &'r HashSet<&'r Path>,
     found: Scan,
 }
 
@@ -559,7 +584,7 @@ impl<'r> Collector<'r> {
         rules: &'r RuleSet,
         root: &'r Path,
         changes: Option<&'r Changes>,
-        named: &'r [PathBuf],
+        named: &'r HashSet<&'r Path>,
     ) -> Self {
         Self {
             scanner: Scanner::new(rules),
@@ -573,6 +598,10 @@ impl<'r> Collector<'r> {
 
 impl walk::Visitor for Collector<'_> {
     fn file(&mut self, path: &Path) {
+        let named = self.named.contains(path);
+        if named {
+            self.found.seen.push(path.to_owned());
+        }
         let staged = self.changes.and_then(|changes| changes.staged(path));
         match self
             .scanner
@@ -592,7 +621,7 @@ impl walk::Visitor for Collector<'_> {
             }
             Ok(Scanned::Binary) => {
                 self.found.binary += 1;
-                if self.named.iter().any(|named| named == path) {
+                if named {
                     let rel = walk::relative(self.root, path);
                     self.found.notes.push(format!(
                         "{rel}: skipped as binary (a NUL byte in its first {} KiB); \

@@ -667,7 +667,8 @@ fn never_matches(pattern: &str, root: &Path) -> Option<(&'static str, String)> {
 fn windows_separator(pattern: &str) -> Option<String> {
     let bytes = pattern.as_bytes();
     let separator = bytes.windows(2).any(|pair| {
-        pair[0] == b'\\' && (pair[1].is_ascii_alphanumeric() || matches!(pair[1], b'.' | b'-' | b'_'))
+        pair[0] == b'\\'
+            && (pair[1].is_ascii_alphanumeric() || matches!(pair[1], b'.' | b'-' | b'_'))
     });
     separator.then(|| pattern.replace('\\', "/"))
 }

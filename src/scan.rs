@@ -141,16 +141,16 @@ impl<'r> Scanner<'r> {
 
     /// Scans `self.buffer` as the contents of the file named by `rel`.
     fn scan_bytes(&mut self, rel: &mut RelPath<'_>, out: &mut Vec<Finding>) -> Scanned {
-        if let Some(text) = utf16_to_utf8(&self.buffer[..self.filled]) {
-            self.filled = text.len();
-            self.buffer = text;
+        let probe = &self.buffer[..self.filled.min(BINARY_PROBE)];
+        if memchr::memchr(0, probe).is_some() {
+            if let Some(text) = utf16_to_utf8(&self.buffer[..self.filled]) {
+                self.filled = text.len();
+                self.buffer = text;
+            } else if !self.rules.scope.text_files.contains(rel.get()) {
+                return Scanned::Binary;
+            }
         }
         let haystack = &self.buffer[..self.filled];
-        if memchr::memchr(0, &haystack[..haystack.len().min(BINARY_PROBE)]).is_some()
-            && !self.rules.scope.text_files.contains(rel.get())
-        {
-            return Scanned::Binary;
-        }
         self.rules
             .matcher
             .find(haystack, &self.active, &mut self.hits);
@@ -225,6 +225,8 @@ const READ_CHUNK: usize = 64 * 1024;
 
 /// `bytes` transcoded to UTF-8 if they start with a UTF-16 byte order mark (a lone trailing
 /// byte and unpaired surrogates become U+FFFD), so that UTF-16 files are searched like others.
+/// Called only for bytes that hold a NUL, as UTF-16 with any ASCII text does: a UTF-8 file that
+/// merely starts with the same two bytes is searched as it is.
 fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
     let big_endian = match bytes {
         [0xFF, 0xFE, ..] => false,

@@ -191,10 +191,11 @@ fn odd_bytes_are_scanned_as_text_with_columns_in_characters() {
             at("lone-cr.php", 1, 5),
             at("lone-cr.php", 2, 1),
             at("no-newline.php", 1, 3),
+            at("utf16.php", 1, 1),
         ]
     );
-    // UTF-16 holds NUL bytes in its first 8 KiB: skipped as binary, like git and grep do.
-    assert_eq!(json(&out)["summary"]["files_scanned"], 6);
+    // UTF-16 with a byte order mark is transcoded and searched; empty.php counts too.
+    assert_eq!(json(&out)["summary"]["files_scanned"], 7);
 }
 
 #[test]
@@ -350,4 +351,27 @@ fn a_nul_byte_never_hides_a_source_file_and_binary_skips_are_told() {
     let (out, _) = run(check_in(dir.path(), &["--format", "json", "app"]), 1);
     let paths: Vec<String> = positions(&out).into_iter().map(|p| p.0).collect();
     assert_eq!(paths, ["app/Legacy.php", "app/blob.bin"]);
+}
+
+#[test]
+fn a_named_path_outside_the_root_fails_and_one_out_of_scope_is_told() {
+    let dir = tree("exclude = [\"/vendor/\"]");
+    write(dir.path(), "vendor/lib/Old.php", "Foo\n");
+    write(dir.path(), "app/Ok.php", "ok\n");
+    let outside = TempDir::new().unwrap();
+    write(outside.path(), "Other.php", "Foo\n");
+    let other = outside.path().join("Other.php");
+    let (out, err) = run(check_in(dir.path(), &[other.to_str().unwrap()]), 2);
+    assert_eq!(out, "");
+    assert!(err.contains("outside the project root"), "{err}");
+
+    let (_, err) = run(
+        check_in(dir.path(), &["vendor/lib/Old.php", "app/Ok.php"]),
+        0,
+    );
+    assert!(
+        err.contains("note: vendor/lib/Old.php: not scanned: outside scan.roots, or excluded"),
+        "{err}"
+    );
+    assert!(!err.contains("app/Ok.php"), "{err}");
 }
