@@ -222,6 +222,10 @@ pub enum MatchMode {
     /// Neither neighbour byte may be `[A-Za-z0-9_]`.
     #[default]
     Word,
+    /// Starts and ends on an identifier-part boundary: `_`, `-`, a lower-case letter or digit
+    /// before an upper-case one, the last capital of an acronym before a capitalised word, or
+    /// the end of an identifier.
+    Part,
     /// Anywhere.
     Substring,
 }
@@ -422,6 +426,7 @@ impl fmt::Display for MatchMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Word => "word",
+            Self::Part => "part",
             Self::Substring => "substring",
         })
     }

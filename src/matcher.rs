@@ -16,10 +16,32 @@ pub struct TokenSpec {
     pub needle: usize,
     /// The token's bytes; never empty.
     pub token: String,
-    /// Whether the token must stand between non-word bytes.
-    pub word: bool,
+    /// Where the token may start and end.
+    pub bounds: Bounds,
     /// Whether case must match exactly (otherwise ASCII case is folded).
     pub case_sensitive: bool,
+}
+
+/// Where a token may start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bounds {
+    /// Anywhere (`match = "substring"`).
+    Anywhere,
+    /// Between non-word bytes (`match = "word"`).
+    Word,
+    /// On identifier-part boundaries (`match = "part"`).
+    Part,
+}
+
+impl Bounds {
+    /// Whether `haystack[start..end]` starts and ends where these bounds allow.
+    pub fn admit(self, haystack: &[u8], start: usize, end: usize) -> bool {
+        match self {
+            Self::Anywhere => true,
+            Self::Word => is_word_bounded(haystack, start, end),
+            Self::Part => is_part_boundary(haystack, start) && is_part_boundary(haystack, end),
+        }
+    }
 }
 
 /// A regular expression of one rule.
@@ -51,7 +73,7 @@ pub struct Hit {
 struct Owner {
     rule: usize,
     needle: usize,
-    word: bool,
+    bounds: Bounds,
     case_sensitive: bool,
 }
 
@@ -77,7 +99,9 @@ impl Matcher {
         regexes: Vec<RegexSpec>,
     ) -> Result<Self, aho_corasick::BuildError> {
         let is_identifier = |t: &TokenSpec| {
-            t.word && t.token.len() <= WORD_TABLE_MAX_LEN && t.token.bytes().all(is_word_byte)
+            t.bounds == Bounds::Word
+                && t.token.len() <= WORD_TABLE_MAX_LEN
+                && t.token.bytes().all(is_word_byte)
         };
         let identifiers: FxHashSet<&str> = tokens
             .iter()
@@ -166,7 +190,7 @@ impl TokenAutomaton {
             owners[id].push(Owner {
                 rule: spec.rule,
                 needle: spec.needle,
-                word: spec.word,
+                bounds: spec.bounds,
                 case_sensitive: spec.case_sensitive,
             });
         }
@@ -223,7 +247,7 @@ impl TokenAutomaton {
                         || (owner.case_sensitive
                             && self.folds_case
                             && haystack[start..end] != *self.tokens[id])
-                        || (owner.word && !is_word_bounded(haystack, start, end))
+                        || !owner.bounds.admit(haystack, start, end)
                     {
                         continue;
                     }
@@ -468,6 +492,27 @@ pub fn is_word_byte(byte: u8) -> bool {
     WORD[usize::from(byte)]
 }
 
+/// Whether an identifier splits into parts at byte `at` of `haystack`: the ends of the haystack
+/// and of identifiers, `_`, `-` and any other non-alphanumeric byte, a lower-case letter or
+/// digit followed by an upper-case letter, and an upper-case letter followed by one that starts
+/// a capitalised word (`HTTP|Client`).
+pub fn is_part_boundary(haystack: &[u8], at: usize) -> bool {
+    let (Some(&before), Some(&after)) = (
+        at.checked_sub(1).and_then(|i| haystack.get(i)),
+        haystack.get(at),
+    ) else {
+        return true;
+    };
+    if !before.is_ascii_alphanumeric() || !after.is_ascii_alphanumeric() {
+        return true;
+    }
+    after.is_ascii_uppercase()
+        && (!before.is_ascii_uppercase()
+            || haystack
+                .get(at + 1)
+                .is_some_and(|next| next.is_ascii_lowercase()))
+}
+
 /// Whether `haystack[start..end]` has no word byte on either side.
 fn is_word_bounded(haystack: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).map(|i| haystack[i]);
@@ -484,7 +529,7 @@ mod tests {
             rule,
             needle,
             token: token.to_owned(),
-            word: true,
+            bounds: Bounds::Word,
             case_sensitive: true,
         }
     }
@@ -585,15 +630,83 @@ mod tests {
     #[test]
     fn scan_resumes_after_the_reported_token() {
         let mut specs = vec![token(0, 0, "a-b"), token(0, 1, "b-c")];
-        specs.iter_mut().for_each(|s| s.word = false);
+        specs.iter_mut().for_each(|s| s.bounds = Bounds::Anywhere);
         assert_eq!(spans(&specs, "a-b-c", 1), [(0, 3, 0)]);
     }
 
     #[test]
     fn substring_mode_ignores_neighbours() {
         let mut spec = token(0, 0, "SyncRun");
-        spec.word = false;
+        spec.bounds = Bounds::Anywhere;
         assert_eq!(spans(&[spec], "InventorySyncRunner", 1), [(9, 16, 0)]);
+    }
+
+    /// Part-mode hits of `tokens` (one rule, case-sensitive) in `text`, as matched strings.
+    fn parts<'t>(tokens: &[&str], text: &'t str) -> Vec<&'t str> {
+        let specs: Vec<TokenSpec> = tokens
+            .iter()
+            .enumerate()
+            .map(|(needle, t)| TokenSpec {
+                bounds: Bounds::Part,
+                ..token(0, needle, t)
+            })
+            .collect();
+        spans(&specs, text, 1)
+            .into_iter()
+            .map(|(start, end, _)| &text[start..end])
+            .collect()
+    }
+
+    #[test]
+    fn part_mode_matches_identifier_parts() {
+        let run = ["InventorySyncRun", "InventorySyncRuns"];
+        for text in [
+            "InventorySyncRunResource",
+            "ListInventorySyncRuns",
+            "$legacyInventorySyncRun",
+            "createInventorySyncRun()",
+            "XInventorySyncRun",
+            "v2InventorySyncRun",
+        ] {
+            assert_eq!(parts(&run, text).len(), 1, "{text}");
+        }
+        for text in [
+            "InventorySyncRunner",
+            "inventorySyncRun",
+            "InventorySyncRuns2",
+        ] {
+            assert_eq!(parts(&run, text), Vec::<&str>::new(), "{text}");
+        }
+        assert_eq!(
+            parts(
+                &["inventory_sync_run"],
+                "inventory_sync_run_id inventory_sync_running"
+            ),
+            ["inventory_sync_run"]
+        );
+        assert_eq!(parts(&["piggy-bank"], "fa-piggy-bank"), ["piggy-bank"]);
+        assert_eq!(parts(&["Run"], "Reruns"), Vec::<&str>::new());
+        assert_eq!(parts(&["Client", "HTTP"], "HTTPClient"), ["HTTP", "Client"]);
+        assert_eq!(parts(&["TTP"], "HTTPClient"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn part_boundaries_follow_the_case_of_the_text() {
+        let cases = [
+            ("fooBar", vec![0, 3, 6]),
+            ("HTTPClient", vec![0, 4, 10]),
+            ("v2Run", vec![0, 2, 5]),
+            ("Run2", vec![0, 4]),
+            ("snake_case-kebab", vec![0, 5, 6, 10, 11, 16]),
+            ("ABC", vec![0, 3]),
+            ("é", vec![0, 1, 2]),
+        ];
+        for (text, expected) in cases {
+            let found: Vec<usize> = (0..=text.len())
+                .filter(|&at| is_part_boundary(text.as_bytes(), at))
+                .collect();
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::config::{
 };
 use crate::day::Day;
 use crate::finding::Severity;
-use crate::matcher::{Matcher, RegexSpec, TokenSpec};
+use crate::matcher::{Bounds, Matcher, RegexSpec, TokenSpec};
 use crate::suppress;
 use crate::variants::{self, Variant};
 
@@ -290,7 +290,11 @@ pub fn compile(
             }
             day
         });
-        let word = raw_rule.match_mode == MatchMode::Word;
+        let bounds = match raw_rule.match_mode {
+            MatchMode::Word => Bounds::Word,
+            MatchMode::Part => Bounds::Part,
+            MatchMode::Substring => Bounds::Anywhere,
+        };
         let kinds = variant_kinds(file, raw_rule.variants.as_ref(), &mut errors);
         let mut variants: Vec<(String, usize)> = Vec::new();
         if !kinds.is_empty() {
@@ -318,7 +322,7 @@ pub fn compile(
                 rule: index,
                 needle,
                 token: token.clone(),
-                word,
+                bounds,
                 case_sensitive: raw_rule.case_sensitive,
             });
         }

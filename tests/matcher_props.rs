@@ -3,7 +3,7 @@
 //! The reference states the token semantics directly. Per rule, scanning left to right: at byte
 //! `i`, among the rule's tokens that match at `i` (exact bytes, or ASCII case folded when the rule is
 //! not case-sensitive) and, in word mode, have no `[A-Za-z0-9_]` byte just before `i` or just after
-//! their end, the longest is reported and the scan resumes at its end; with none, the scan moves on
+//! their end (in part mode, start and end on identifier-part boundaries), the longest is reported and the scan resumes at its end; with none, the scan moves on
 //! one byte. Texts and tokens are drawn from a tiny alphabet so that tokens collide, overlap, share
 //! prefixes, differ only in case, and sit next to word bytes, multi-byte characters and line breaks.
 //!
@@ -14,7 +14,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use vestige::matcher::{Hit, Matcher, RegexSpec, TokenSpec};
+use vestige::matcher::{Bounds, Hit, Matcher, RegexSpec, TokenSpec};
 
 #[path = "support/reference.rs"]
 mod reference;
@@ -46,7 +46,7 @@ fn filler(case_sensitive: bool) -> RuleDef {
         .collect();
     RuleDef {
         tokens,
-        word: true,
+        bounds: Bounds::Word,
         case_sensitive,
     }
 }
@@ -72,7 +72,7 @@ fn case() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
         let n = pool.len();
         let rule = (
             prop::collection::vec(0..n, 1..=4),
-            any::<bool>(),
+            prop::sample::select(&[Bounds::Anywhere, Bounds::Word, Bounds::Part][..]),
             any::<bool>(),
         );
         let piece = prop_oneof![
@@ -86,9 +86,9 @@ fn case() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
             prop::collection::vec(rule, 1..=3).prop_map(move |rules| {
                 rules
                     .into_iter()
-                    .map(|(picks, word, case_sensitive)| RuleDef {
+                    .map(|(picks, bounds, case_sensitive)| RuleDef {
                         tokens: picks.iter().map(|&i| pool_for_rules[i].clone()).collect(),
-                        word,
+                        bounds,
                         case_sensitive,
                     })
                     .collect::<Vec<_>>()
@@ -214,9 +214,10 @@ proptest! {
 // Deterministic cases for the corners the property leans on.
 
 fn rule(tokens: &[&str], word: bool, case_sensitive: bool) -> RuleDef {
+    let bounds = if word { Bounds::Word } else { Bounds::Anywhere };
     RuleDef {
         tokens: tokens.iter().map(|t| (*t).to_owned()).collect(),
-        word,
+        bounds,
         case_sensitive,
     }
 }
@@ -325,7 +326,7 @@ fn a_token_and_a_regex_on_the_same_span_report_once() {
         rule: 0,
         needle: 0,
         token: "a".to_owned(),
-        word: true,
+        bounds: Bounds::Word,
         case_sensitive: true,
     };
     let matcher = Matcher::new(vec![token], vec![regex]).expect("the automaton builds");
@@ -360,4 +361,19 @@ fn word_table_and_automaton_hits_of_one_rule_are_merged_longest_first() {
         "a-b A-B a-bc a",
         &[(0, 3, 0), (4, 7, 0), (8, 9, 0), (13, 14, 0)],
     );
+}
+
+#[test]
+fn part_mode_splits_identifiers_where_case_and_separators_do() {
+    let part = |tokens: &[&str], case_sensitive| RuleDef {
+        bounds: Bounds::Part,
+        ..rule(tokens, false, case_sensitive)
+    };
+    check(
+        &[part(&["Ab"], true)],
+        "aAbB1Ab_Ab-AbAB",
+        &[(1, 3, 0), (5, 7, 0), (8, 10, 0), (11, 13, 0)],
+    );
+    check(&[part(&["ab"], false)], "AB abC", &[(0, 2, 0), (3, 5, 0)]);
+    check(&[part(&["AB", "B"], true)], "ABBa", &[(0, 2, 0)]);
 }

@@ -3,13 +3,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use vestige::matcher::Bounds;
 
 #[path = "../../tests/support/reference.rs"]
 mod reference;
 use reference::{RuleDef, build, reference};
 
 /// Decodes `data` as `text \0 rule \0 rule ...`, each rule `flags token\x01token...`, where
-/// bit 0 of `flags` is word mode and bit 1 case sensitivity.
+/// bit 0 of `flags` is word mode, bit 1 case sensitivity and bit 2 part mode (over word mode).
 fn decode(data: &[u8]) -> Option<(Vec<RuleDef>, String)> {
     let data = std::str::from_utf8(data).ok()?;
     let mut parts = data.split('\0');
@@ -28,7 +29,11 @@ fn decode(data: &[u8]) -> Option<(Vec<RuleDef>, String)> {
                 .collect();
             (!tokens.is_empty()).then_some(RuleDef {
                 tokens,
-                word: flags & 1 == 1,
+                bounds: match (flags & 4 == 4, flags & 1 == 1) {
+                    (true, _) => Bounds::Part,
+                    (false, true) => Bounds::Word,
+                    (false, false) => Bounds::Anywhere,
+                },
                 case_sensitive: flags & 2 == 2,
             })
         })
@@ -41,7 +46,7 @@ fn decode(data: &[u8]) -> Option<(Vec<RuleDef>, String)> {
 fn filler(case_sensitive: bool) -> RuleDef {
     RuleDef {
         tokens: (0..100).map(|i| format!("Zq{i}Filler")).collect(),
-        word: true,
+        bounds: Bounds::Word,
         case_sensitive,
     }
 }

@@ -1,15 +1,15 @@
 //! The naive reference matcher, shared by the property tests and the fuzz target: it states the
 //! token semantics directly, position by position.
 
-use vestige::matcher::{Matcher, TokenSpec};
+use vestige::matcher::{Bounds, Matcher, TokenSpec};
 
 /// One rule as the property sees it.
 #[derive(Debug, Clone)]
 pub struct RuleDef {
     /// The tokens, in order.
     pub tokens: Vec<String>,
-    /// Whether tokens must stand between non-word bytes.
-    pub word: bool,
+    /// Where tokens may start and end.
+    pub bounds: Bounds,
     /// Whether case must match exactly.
     pub case_sensitive: bool,
 }
@@ -33,10 +33,49 @@ pub fn matches_at(text: &[u8], at: usize, token: &[u8], rule: &RuleDef) -> bool 
     } else {
         found.eq_ignore_ascii_case(token)
     };
-    let bounded = !rule.word
-        || ((at == 0 || !is_word_byte(text[at - 1]))
-            && text.get(end).is_none_or(|&b| !is_word_byte(b)));
+    let bounded = match rule.bounds {
+        Bounds::Anywhere => true,
+        Bounds::Word => {
+            (at == 0 || !is_word_byte(text[at - 1]))
+                && text.get(end).is_none_or(|&b| !is_word_byte(b))
+        }
+        Bounds::Part => part_boundary(text, at) && part_boundary(text, end),
+    };
     same && bounded
+}
+
+/// The class of a byte, for part boundaries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Upper,
+    Lower,
+    Digit,
+    Other,
+}
+
+fn class(text: &[u8], i: usize) -> Class {
+    match text.get(i) {
+        Some(b'A'..=b'Z') => Class::Upper,
+        Some(b'a'..=b'z') => Class::Lower,
+        Some(b'0'..=b'9') => Class::Digit,
+        _ => Class::Other,
+    }
+}
+
+/// Whether an identifier splits at `at`: text ends and non-alphanumeric bytes, lower or digit
+/// then upper (`fooBar`, `v2Run`), and upper then upper-lower (`HTTP|Client`).
+pub fn part_boundary(text: &[u8], at: usize) -> bool {
+    if at == 0 || at >= text.len() {
+        return true;
+    }
+    let (before, after, next) = (class(text, at - 1), class(text, at), class(text, at + 1));
+    before == Class::Other
+        || after == Class::Other
+        || matches!(
+            (before, after, next),
+            (Class::Lower | Class::Digit, Class::Upper, _)
+                | (Class::Upper, Class::Upper, Class::Lower)
+        )
 }
 
 /// The naive reference: per rule, leftmost-longest, non-overlapping, position by position.
@@ -78,7 +117,7 @@ pub fn build(rules: &[RuleDef]) -> Matcher {
                     rule: r,
                     needle,
                     token: token.clone(),
-                    word: rule.word,
+                    bounds: rule.bounds,
                     case_sensitive: rule.case_sensitive,
                 })
         })
