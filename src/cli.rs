@@ -19,10 +19,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The exit codes of `vestige check`, for its long help and its manual page.
+const EXIT_STATUS: &str = "EXIT STATUS:
+  0  no finding fails the run (warnings may have been reported; always 0 with --exit-zero)
+  1  a finding of error severity (or a warning, with --deny-warnings)
+  2  vestige failed: a usage or rule-file error, a git error, or a file or directory that could
+     not be read (the gate did not see everything, so 2 wins over 1)";
+
 /// vestige's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan the tree and report every forbidden reference.
+    #[command(after_long_help = EXIT_STATUS)]
     Check(CheckArgs),
     /// List the rules of the rule file.
     Rules(RulesArgs),
@@ -36,8 +44,17 @@ pub enum Command {
     Schema,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff).
-    Man,
+    /// Print a manual page (roff): vestige(1), or a subcommand's, e.g. vestige-check(1) with
+    /// `vestige man check`.
+    Man(ManArgs),
+}
+
+/// Arguments of `vestige man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (default: the page of vestige itself).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub command: Option<String>,
 }
 
 /// Arguments of `vestige init`.

@@ -122,14 +122,31 @@ pub fn run(cli: &Cli) -> miette::Result<Outcome> {
             clap_complete::generate(args.shell, &mut Cli::command(), "vestige", &mut script);
             print(&String::from_utf8_lossy(&script))
         }
-        Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .map_err(OutputError)?;
-            print(&String::from_utf8_lossy(&page))
-        }
+        Command::Man(args) => print(&man_page(args.command.as_deref())?),
     }
+}
+
+/// The manual page of vestige, or of its subcommand `name` (titled `vestige-NAME`, as vestige(1)
+/// refers to it).
+fn man_page(name: Option<&str>) -> miette::Result<String> {
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    let page = match name {
+        None => clap_mangen::Man::new(command),
+        Some(name) => {
+            let Some(sub) = command.find_subcommand(name) else {
+                let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+                miette::bail!(
+                    help = format!("the subcommands are {}", names.join(", ")),
+                    "vestige has no subcommand `{name}`"
+                );
+            };
+            clap_mangen::Man::new(sub.clone())
+        }
+    };
+    let mut roff = Vec::new();
+    page.render(&mut roff).map_err(OutputError)?;
+    Ok(String::from_utf8_lossy(&roff).into_owned())
 }
 
 /// Writes `text` to stdout; a run that only prints succeeds.

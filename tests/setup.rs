@@ -181,5 +181,28 @@ fn the_man_page_documents_every_subcommand() {
         "completions",
     ] {
         assert!(out.contains(sub), "{sub}");
+        let mut page = vestige(&repo());
+        page.args(["man", sub]);
+        let (page, _) = run(page, 0);
+        assert!(
+            page.contains(&format!(".TH vestige-{sub} 1")),
+            "{sub}: {page}"
+        );
     }
+    let mut check = vestige(&repo());
+    check.args(["man", "check"]);
+    let (check, _) = run(check, 0);
+    for flag in [
+        "since",
+        "staged",
+        "write\\-baseline",
+        "format",
+        "EXIT STATUS",
+    ] {
+        assert!(check.contains(flag), "vestige-check(1) lacks {flag}");
+    }
+    let mut unknown = vestige(&repo());
+    unknown.args(["man", "nope"]);
+    let (_, err) = run(unknown, 2);
+    assert!(err.contains("no subcommand `nope`"), "{err}");
 }
