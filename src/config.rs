@@ -349,7 +349,8 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> miette::Result<PathBuf> 
         }
     }
     Err(miette::miette!(
-        help = "create one with the rules to enforce, or pass --config FILE",
+        help = "run `vestige init` to write a commented starter vestige.toml here, or pass \
+                --config FILE",
         "no rule file found: looked for {} in {} and every directory above it",
         FILE_NAMES.join(" and "),
         start.display()

@@ -423,6 +423,7 @@ fn no_rule_file_anywhere() {
         "{stderr}"
     );
     assert!(flat.contains("--config FILE"), "{stderr}");
+    assert!(flat.contains("run `vestige init`"), "{stderr}");
 }
 
 #[test]
