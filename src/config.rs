@@ -292,7 +292,7 @@ impl ConfigFile {
 }
 
 /// A mistake in the rule file, shown with the offending span.
-#[derive(Debug, Diagnostic, thiserror::Error)]
+#[derive(Debug, Clone, Diagnostic, thiserror::Error)]
 #[error("{message}")]
 pub struct RuleFileError {
     message: String,

@@ -223,6 +223,7 @@ pub fn render_error(cli: &Cli, err: &miette::Report) -> String {
 struct Project {
     cwd: PathBuf,
     root: PathBuf,
+    file: ConfigFile,
     rules: RuleSet,
 }
 
@@ -243,7 +244,12 @@ impl Project {
             miette::bail!("the project root {} is not a directory", root.display());
         }
         let rules = rules::compile(&file, raw, &root, args.today.unwrap_or_else(Day::today))?;
-        Ok(Self { cwd, root, rules })
+        Ok(Self {
+            cwd,
+            root,
+            file,
+            rules,
+        })
     }
 
     /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
@@ -254,6 +260,7 @@ impl Project {
         threads: Option<u16>,
         changes: Option<&Changes>,
     ) -> miette::Result<Scan> {
+        self.rules.scope.ensure_roots(&self.file)?;
         let walk = Walk::new(&self.rules.scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
         let threads = threads.map_or_else(

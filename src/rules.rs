@@ -155,6 +155,19 @@ pub struct ScanScope {
     pub max_filesize: u64,
     /// Files scanned as text even when they hold NUL bytes.
     pub text_files: TextFiles,
+    /// The scan roots that are not directories: an error for the commands that scan, not for
+    /// those that only list or explain the rules.
+    missing_roots: Vec<RuleFileError>,
+}
+
+impl ScanScope {
+    /// Fails, pointing into `file`, if a scan root is missing.
+    pub fn ensure_roots(&self, file: &ConfigFile) -> miette::Result<()> {
+        if self.missing_roots.is_empty() {
+            return Ok(());
+        }
+        Err(RuleFileErrors::report(file, self.missing_roots.clone()))
+    }
 }
 
 /// `scan.text_files`: the files scanned as text even when they hold NUL bytes.
@@ -401,7 +414,10 @@ pub fn compile(
             "cannot build the token automaton for {}: {err}",
             file.name
         )),
-        _ => Err(RuleFileErrors::report(file, errors)),
+        (scope, _) => {
+            errors.extend(scope.into_iter().flat_map(|scope| scope.missing_roots));
+            Err(RuleFileErrors::report(file, errors))
+        }
     }
 }
 
@@ -520,6 +536,7 @@ fn compile_scope(
     errors: &mut Vec<RuleFileError>,
 ) -> Option<ScanScope> {
     let mut roots: Vec<PathBuf> = Vec::new();
+    let mut missing_roots = Vec::new();
     for dir in &raw.scan.roots {
         let Some(relative) = inside_root(dir.get_ref()) else {
             errors.push(file.error(
@@ -532,7 +549,7 @@ fn compile_scope(
         };
         let absolute: PathBuf = root.join(relative).components().collect();
         if !absolute.is_dir() {
-            errors.push(file.error(
+            missing_roots.push(file.error(
                 dir.span(),
                 format!("scan root `{}` is not a directory", dir.get_ref()),
                 "no such directory",
@@ -558,6 +575,7 @@ fn compile_scope(
         follow_symlinks: raw.scan.follow_symlinks,
         max_filesize: raw.scan.max_filesize,
         text_files: text_files(file, &raw.scan.text_files, errors),
+        missing_roots,
     })
 }
 

@@ -170,3 +170,25 @@ fn a_bad_variant_list_names_the_allowed_ones() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rules_and_explain_work_where_the_scan_roots_do_not_exist_and_check_still_fails() {
+    let mut rules = vestige(&repo());
+    rules.args(["rules", "--config", "rules.toml"]);
+    let (out, _) = run(rules, 0);
+    assert_eq!(
+        out,
+        run(on_fixture(&["rules"]), 0).0,
+        "the table does not depend on the root"
+    );
+    let mut explain = vestige(&repo());
+    explain.args(["explain", "ui-no-graph-calls", "--config", "rules.toml"]);
+    let (out, _) = run(explain, 0);
+    assert!(out.contains("Graph/HTTP call in Filament UI code"), "{out}");
+
+    let mut check = vestige(&repo());
+    check.args(["check", "--config", "rules.toml"]);
+    let (_, err) = run(check, 2);
+    assert!(err.contains("scan root `app` is not a directory"), "{err}");
+    assert!(err.contains("rules.toml has 4 errors"), "{err}");
+}
