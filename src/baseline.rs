@@ -184,7 +184,8 @@ impl Baseline {
 
     /// Reads the baseline file at `path`.
     pub fn read(path: &Path) -> Result<Self, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|error| BaselineError::Read {
+        let text = regular(path).and_then(|()| std::fs::read_to_string(path));
+        let text = text.map_err(|error| BaselineError::Read {
             path: path.to_owned(),
             error,
         })?;
@@ -318,6 +319,18 @@ impl Baseline {
             kept: Self { entries: kept },
             resolved,
         }
+    }
+}
+
+/// Fails unless `path` is a regular file (or a link to one), which reading never blocks on.
+fn regular(path: &Path) -> io::Result<()> {
+    if std::fs::metadata(path)?.is_file() {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ))
     }
 }
 

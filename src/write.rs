@@ -49,8 +49,8 @@ pub struct Target {
 }
 
 impl Target {
-    /// The target for a write to `path`; refuses directories, devices, FIFOs, sockets and
-    /// symbolic links that lead nowhere.
+    /// The target for a write to `path`; refuses directories, devices, FIFOs, sockets,
+    /// read-only files and symbolic links that lead nowhere.
     pub fn of(path: &Path) -> Result<Self, WriteError> {
         let failed = |error| WriteError::Failed {
             path: path.to_owned(),
@@ -87,6 +87,13 @@ impl Target {
         };
         if let Some(kind) = not_regular(&meta) {
             return Err(refused(&format!("it is {kind}")));
+        }
+        if meta.permissions().readonly() {
+            return Err(WriteError::Refused {
+                path: path.to_owned(),
+                why: "it is read-only".to_owned(),
+                help: "make it writable first if it is meant to change".to_owned(),
+            });
         }
         Ok(Self {
             asked: path.to_owned(),
@@ -153,6 +160,12 @@ impl Target {
         };
         if let Some(meta) = &self.existing {
             file.set_permissions(meta.permissions()).map_err(failed)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                // Only root may give a file away; anyone else keeps the file as their own.
+                let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+            }
         }
         let mut out = BufWriter::new(file);
         fill(&mut out)

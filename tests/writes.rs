@@ -231,7 +231,7 @@ fn write_baseline_refuses_anything_but_a_baseline_or_a_new_path() {
     for (target, why) in [
         ("adir", "it is a directory"),
         ("fifo", "it is a FIFO"),
-        ("dangling", "a symbolic link that leads nowhere"),
+        ("dangling", "a symbolic link that"),
         ("vestige.toml", "it is the rule file in use"),
         ("rules-link", "it is the rule file in use"),
         ("app/X.php", "it is not a vestige baseline"),
@@ -409,4 +409,46 @@ fn prune_keeps_entries_of_a_directory_it_could_not_list() {
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(err.contains("Permission denied"), "{err}");
     assert_eq!(fs::read_to_string(dir.path().join("bl.toml")).unwrap(), old);
+}
+
+#[test]
+fn init_force_never_writes_through_a_link_to_nothing() {
+    let dir = TempDir::new().unwrap();
+    symlink("elsewhere.json", dir.path().join("vestige.schema.json")).unwrap();
+    let mut cmd = vestige(dir.path());
+    cmd.args(["init", "--force"]);
+    let (_, err) = run(cmd, 2);
+    assert!(err.contains("it is a symbolic link that"), "{err}");
+    assert_eq!(names(dir.path()), ["vestige.schema.json"]);
+}
+
+#[test]
+fn a_read_only_baseline_is_left_alone() {
+    let dir = tree("[baseline]\nfile = \"bl.toml\"\n");
+    write(dir.path(), "bl.toml", baseline_for("app/Gone.php"));
+    let path = dir.path().join("bl.toml");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+    for args in [&["--write-baseline", "bl.toml"][..], &["--prune-baseline"]] {
+        let (_, err) = run(check_in(dir.path(), args), 2);
+        assert!(err.contains("it is read-only"), "{err}");
+    }
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        baseline_for("app/Gone.php")
+    );
+}
+
+#[test]
+fn a_baseline_that_is_a_fifo_is_refused_without_blocking() {
+    let dir = tree("");
+    let fifo = dir.path().join("bl.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (_, err) = run(check_in(dir.path(), &["--baseline", "bl.fifo"]), 2);
+    assert!(err.contains("not a regular file"), "{err}");
 }
