@@ -185,13 +185,28 @@ pub struct Pending {
 }
 
 impl Pending {
-    /// Renames the temporary file over the target, atomically.
+    /// Renames the temporary file over the target, atomically, unless something other than a
+    /// regular file took the target's place since it was checked.
     pub fn commit(mut self) -> Result<(), WriteError> {
         let Some(temp) = self.temp.take() else {
             return Ok(());
         };
         let mut pending = pending();
         let path = temp.to_path_buf();
+        let now = match fs::symlink_metadata(&self.real) {
+            Ok(meta) if meta.file_type().is_symlink() => Some("a symbolic link"),
+            Ok(meta) => not_regular(&meta),
+            Err(_) => None,
+        };
+        if let Some(kind) = now {
+            pending.retain(|p| *p != path);
+            drop(temp);
+            return Err(WriteError::Refused {
+                path: self.asked.clone(),
+                why: format!("it became {kind} during the run"),
+                help: "run again once nothing else changes it".to_owned(),
+            });
+        }
         let done = temp.persist(&self.real);
         pending.retain(|p| *p != path);
         done.map_err(|err| WriteError::Failed {
