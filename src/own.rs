@@ -1,8 +1,8 @@
 //! Files the walk never scans because they are not code: vestige's own (the rule file names every
 //! forbidden token, a baseline repeats every finding, a temporary file holds a baseline being
-//! written, another project's rule file nested in the tree) and git's `.git`. Own files are
-//! recognised by identity (device and inode), so that no spelling of their path through a
-//! symbolic link, and no link to them, gets them scanned.
+//! written, another project's rule file nested in the tree) and version control's (`.git` and
+//! the like). Own files are recognised by identity (device and inode), so that no spelling of
+//! their path through a symbolic link, and no link to them, gets them scanned.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,10 @@ pub const TEMP_PREFIX: &str = ".vestige-";
 
 /// The end of the name of every temporary file vestige writes.
 pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Other version-control systems' directories, which hold copies of the code (`.svn` keeps a
+/// pristine copy of every file), never scanned; `.git` is skipped whether a directory or a file.
+const VCS_DIRS: [&str; 3] = [".hg", ".svn", ".jj"];
 
 /// vestige's own files, never scanned.
 #[derive(Debug, Clone, Default)]
@@ -60,11 +64,12 @@ impl OwnFiles {
     }
 
     /// Whether the walk skips `entry`: an own file, a vestige temporary file, a rule file of a
-    /// nested project, or `.git`.
+    /// nested project, or a version-control directory (`.git`, `.hg`, `.svn`, `.jj`).
     pub fn skips(&self, entry: &DirEntry) -> bool {
         let name = entry.file_name();
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         name == ".git"
+            || (is_dir && VCS_DIRS.iter().any(|n| name == *n))
             || (!is_dir && (is_temp(name) || FILE_NAMES.iter().any(|n| name == *n)))
             || self.is_own(entry)
     }

@@ -150,6 +150,8 @@ fn nested_rule_files_git_and_temporary_files_are_never_scanned() {
     write(dir.path(), ".git/config", "[branch \"Foo\"]\n");
     write(dir.path(), ".git/refs/heads/Foo", "0000\n");
     write(dir.path(), "sub/.git", "gitdir: ../.git/worktrees/Foo\n");
+    write(dir.path(), ".svn/pristine/ab/abcd.svn-base", "new Foo();\n");
+    write(dir.path(), ".hg/store/data/app/_x.php.i", "new Foo();\n");
     write(dir.path(), ".vestige-bl.toml.a1b2c3.tmp", "Foo\n");
     write(dir.path(), ".hidden.php", "Foo\n");
     let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
