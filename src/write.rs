@@ -138,6 +138,8 @@ impl Target {
         };
         let dir = self.real.parent().unwrap_or(Path::new("."));
         let name = self.real.file_name().unwrap_or_default().to_string_lossy();
+        // Short enough that the temporary name stays within the 255 bytes a name may have.
+        let name: String = name.chars().take(60).collect();
         let prefix = format!("{TEMP_PREFIX}{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(TEMP_SUFFIX);

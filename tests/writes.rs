@@ -454,3 +454,12 @@ fn a_baseline_that_is_a_fifo_is_refused_without_blocking() {
     let (_, err) = run(check_in(dir.path(), &["--baseline", "bl.fifo"]), 2);
     assert!(err.contains("not a regular file"), "{err}");
 }
+
+#[test]
+fn a_baseline_with_the_longest_name_allowed_is_written() {
+    let dir = tree("");
+    let name = format!("{}.toml", "b".repeat(250));
+    let (_, err) = run(check_in(dir.path(), &["--write-baseline", &name]), 0);
+    assert!(err.contains("wrote 1 finding"), "{err}");
+    assert!(dir.path().join(&name).is_file());
+}
