@@ -3,16 +3,25 @@
 //! on the line number, so code moving up or down keeps its entry; repeats of one key are counted.
 
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
+use crate::own::same_file;
 use crate::rules::Rule;
+use crate::write::{Target, WriteError};
 
 /// The version written to and expected in baseline files.
 const VERSION: u32 = 1;
+
+/// The comment every written baseline starts with.
+const HEADER: &str = "# vestige baseline: findings tolerated until they are fixed. Only new findings fail.\n\
+                      # Written by `vestige check --write-baseline`; shrink it with `--prune-baseline`.\n\n";
+
+/// How many entries are serialized at a time while writing.
+const WRITE_CHUNK: usize = 1024;
 
 /// What identifies a finding in the baseline: rule id, path, matched text, trimmed line.
 type Key = (String, String, String, String);
@@ -49,6 +58,64 @@ struct BaselineFile {
     findings: Vec<Entry>,
 }
 
+/// One entry as written, borrowed from the baseline.
+#[derive(Debug, Serialize)]
+struct EntryOut<'a> {
+    rule: &'a str,
+    path: &'a str,
+    #[serde(rename = "match")]
+    matched: &'a str,
+    line: &'a str,
+    count: usize,
+}
+
+/// A run of entries as written.
+#[derive(Debug, Serialize)]
+struct FileOut<'a> {
+    #[serde(rename = "finding")]
+    findings: &'a [EntryOut<'a>],
+}
+
+/// Where a baseline write to `path` lands: a new path or a baseline already (empty counts); never
+/// the rule file `rule_file` or any other file, whose contents vestige does not own.
+pub fn target(path: &Path, rule_file: &Path) -> Result<Target, WriteError> {
+    let target = Target::of(path)?;
+    if same_file(target.real(), rule_file) {
+        return Err(target.refuse(
+            "it is the rule file in use",
+            "the baseline is a file of its own, e.g. vestige-baseline.toml",
+        ));
+    }
+    let is_baseline = || -> io::Result<bool> {
+        let mut head = Vec::new();
+        std::fs::File::open(target.real())?
+            .take(8192)
+            .read_to_end(&mut head)?;
+        Ok(looks_like_baseline(&String::from_utf8_lossy(&head)))
+    };
+    if target.exists() && !is_baseline().unwrap_or(false) {
+        return Err(target.refuse(
+            "it is not a vestige baseline, and vestige replaces only its own files",
+            "name a new file, or remove this one first if it is meant to become the baseline",
+        ));
+    }
+    Ok(target)
+}
+
+/// Whether `head`, the start of a file, is empty or starts like a baseline: its first line
+/// that is not a comment or blank sets `version` or opens a `[[finding]]`.
+fn looks_like_baseline(head: &str) -> bool {
+    let first = head
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'));
+    first.is_none_or(|line| {
+        line.strip_prefix("version")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+            || line.starts_with("[[finding]]")
+    })
+}
+
 /// A baseline file that could not be read.
 #[derive(Debug, miette::Diagnostic, thiserror::Error)]
 pub enum BaselineError {
@@ -69,14 +136,6 @@ pub enum BaselineError {
         path: PathBuf,
         /// What is wrong, with its line and column.
         message: String,
-    },
-    /// The file could not be written.
-    #[error("cannot write the baseline {}: {error}", path.display())]
-    Write {
-        /// The baseline file.
-        path: PathBuf,
-        /// Why.
-        error: io::Error,
     },
 }
 
@@ -125,7 +184,8 @@ impl Baseline {
 
     /// Reads the baseline file at `path`.
     pub fn read(path: &Path) -> Result<Self, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|error| BaselineError::Read {
+        let text = regular(path).and_then(|()| std::fs::read_to_string(path));
+        let text = text.map_err(|error| BaselineError::Read {
             path: path.to_owned(),
             error,
         })?;
@@ -156,40 +216,36 @@ impl Baseline {
         Ok(Self { entries })
     }
 
-    /// Writes the baseline to `path` atomically: a temporary file in the same directory, renamed.
-    pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
-        let file = BaselineFile {
-            version: VERSION,
-            findings: self
-                .entries
-                .iter()
-                .map(|((rule, path, matched, line), &count)| Entry {
-                    rule: rule.clone(),
-                    path: path.clone(),
-                    matched: matched.clone(),
-                    line: line.clone(),
-                    count,
-                })
-                .collect(),
-        };
-        let body = toml::to_string(&file).expect("a baseline always serializes");
-        let text = format!(
-            "# vestige baseline: findings tolerated until they are fixed. Only new findings fail.\n\
-             # Written by `vestige check --write-baseline`; shrink it with `--prune-baseline`.\n\n{body}"
-        );
-        let failed = |error| BaselineError::Write {
-            path: path.to_owned(),
-            error,
-        };
-        let mut temp = path.as_os_str().to_owned();
-        temp.push(format!(".{}.tmp", std::process::id()));
-        let temp = PathBuf::from(temp);
-        std::fs::write(&temp, text)
-            .and_then(|()| std::fs::rename(&temp, path))
-            .map_err(|err| {
-                let _ = std::fs::remove_file(&temp);
-                failed(err)
+    /// Writes the baseline over `target` (see [`target`]), whole or not at all.
+    pub fn write(&self, target: &Target) -> Result<(), WriteError> {
+        target.prepare(|out| self.write_to(out))?.commit()
+    }
+
+    /// Writes the baseline file's text to `out`, entry by entry.
+    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(HEADER.as_bytes())?;
+        out.write_all(format!("version = {VERSION}\n").as_bytes())?;
+        if self.entries.is_empty() {
+            out.write_all(b"finding = []\n")?;
+        }
+        let entries: Vec<EntryOut> = self
+            .entries
+            .iter()
+            .map(|((rule, path, matched, line), &count)| EntryOut {
+                rule,
+                path,
+                matched,
+                line,
+                count,
             })
+            .collect();
+        for chunk in entries.chunks(WRITE_CHUNK) {
+            let text = toml::to_string(&FileOut { findings: chunk })
+                .expect("baseline entries always serialize");
+            out.write_all(b"\n")?;
+            out.write_all(text.as_bytes())?;
+        }
+        Ok(())
     }
 
     /// How many of `findings` (of the whole tree) the baseline tolerates: per key, the smaller
@@ -266,6 +322,18 @@ impl Baseline {
     }
 }
 
+/// Fails unless `path` is a regular file (or a link to one), which reading never blocks on.
+fn regular(path: &Path) -> io::Result<()> {
+    if std::fs::metadata(path)?.is_file() {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ))
+    }
+}
+
 /// The baseline key of `finding`.
 fn key(finding: &Finding, rules: &[Rule]) -> Key {
     let line = finding.snippet.text.lines().next().unwrap_or("").trim();
@@ -275,4 +343,63 @@ fn key(finding: &Finding, rules: &[Rule]) -> Key {
         finding.matched.clone(),
         line.to_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline(n: usize) -> Baseline {
+        let entries = (0..n)
+            .map(|i| {
+                let key = (
+                    "legacy".to_owned(),
+                    format!("app/F{i}.php"),
+                    "Foo".to_owned(),
+                    format!("new Foo(\"{i}\"); // 'x'"),
+                );
+                (key, i % 3 + 1)
+            })
+            .collect();
+        Baseline { entries }
+    }
+
+    #[test]
+    fn streamed_text_is_the_whole_file_serialized_at_once() {
+        for n in [0, 1, WRITE_CHUNK, WRITE_CHUNK * 2 + 7] {
+            let baseline = baseline(n);
+            let whole = BaselineFile {
+                version: VERSION,
+                findings: baseline
+                    .entries
+                    .iter()
+                    .map(|((rule, path, matched, line), &count)| Entry {
+                        rule: rule.clone(),
+                        path: path.clone(),
+                        matched: matched.clone(),
+                        line: line.clone(),
+                        count,
+                    })
+                    .collect(),
+            };
+            let expected = format!("{HEADER}{}", toml::to_string(&whole).unwrap());
+            let mut streamed = Vec::new();
+            baseline.write_to(&mut streamed).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                expected,
+                "{n} entries"
+            );
+        }
+    }
+
+    #[test]
+    fn only_empty_files_and_baselines_look_like_baselines() {
+        assert!(looks_like_baseline(""));
+        assert!(looks_like_baseline("\n# comment\n\nversion = 1\n"));
+        assert!(looks_like_baseline("[[finding]]\nrule = \"x\"\n"));
+        assert!(!looks_like_baseline("<?php\nversion = 1\n"));
+        assert!(!looks_like_baseline("[[rule]]\nid = \"x\"\n"));
+        assert!(!looks_like_baseline("versions = 2\n"));
+    }
 }

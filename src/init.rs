@@ -1,8 +1,10 @@
 //! `vestige init`: a commented starter rule file for the project in a directory, with the JSON
 //! Schema next to it so that editors complete and check it at once.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+use crate::write::Target;
 
 /// The rule file `init` writes.
 pub const RULE_FILE: &str = "vestige.toml";
@@ -106,7 +108,9 @@ pub fn starter(kind: Kind, dir: &Path) -> String {
 }
 
 /// Writes the starter rule file and the schema into `dir`, unless one exists and `force` is
-/// off; returns the paths written.
+/// off; returns the paths written. Nothing is replaced until both files are written in full
+/// beside their targets; an existing target must be a regular file (or a link to one, which is
+/// kept and its target replaced).
 pub fn write(dir: &Path, force: bool, schema: &str) -> miette::Result<(Kind, Vec<PathBuf>)> {
     let targets = [dir.join(RULE_FILE), dir.join(SCHEMA_FILE)];
     let hidden = dir.join(".vestige.toml");
@@ -129,9 +133,21 @@ pub fn write(dir: &Path, force: bool, schema: &str) -> miette::Result<(Kind, Vec
     }
     let kind = Kind::detect(dir);
     let contents = [starter(kind, dir), format!("{schema}\n")];
-    for (path, text) in targets.iter().zip(contents) {
-        std::fs::write(path, text)
-            .map_err(|err| miette::miette!("cannot write {}: {err}", path.display()))?;
+    let [rule_file, schema_file] = targets.each_ref().map(|path| Target::of(path));
+    let (rule_file, schema_file) = (rule_file?, schema_file?);
+    if rule_file.real() == schema_file.real() {
+        let why = format!("it is the same file as {}", schema_file.path().display());
+        return Err(rule_file
+            .refuse(why, "remove one of the two links first")
+            .into());
+    }
+    let pending = [rule_file, schema_file]
+        .iter()
+        .zip(contents)
+        .map(|(target, text)| target.prepare(|out| out.write_all(text.as_bytes())))
+        .collect::<Result<Vec<_>, _>>()?;
+    for file in pending {
+        file.commit()?;
     }
     Ok((kind, targets.to_vec()))
 }

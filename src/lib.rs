@@ -14,6 +14,7 @@ pub mod day;
 pub mod finding;
 pub mod init;
 pub mod matcher;
+pub mod own;
 pub mod progress;
 pub mod report;
 pub mod rules;
@@ -21,6 +22,7 @@ pub mod scan;
 pub mod suppress;
 pub mod variants;
 pub mod walk;
+pub mod write;
 
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
@@ -166,7 +168,9 @@ fn report(args: &ReportArgs) -> miette::Result<Outcome> {
         .as_ref()
         .map(|path| walk::absolute(&project.cwd, path))
         .or_else(|| project.rules.baseline.clone());
-    project.rules.scope.own_files.extend(baseline_path.clone());
+    let configured = project.rules.baseline.clone();
+    let own = baseline_path.iter().chain(&configured).cloned();
+    project.rules.scope.own_files.extend(own);
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
     let scan = project.scan(&[], args.threads, None)?;
     let baseline = baseline.map(|baseline| {
@@ -222,7 +226,9 @@ pub fn render_error(cli: &Cli, err: &miette::Report) -> String {
 /// A rule file loaded and compiled against its project root.
 struct Project {
     cwd: PathBuf,
+    /// The project root, every symbolic link resolved.
     root: PathBuf,
+    /// The rule file, as found or named, with its text.
     file: ConfigFile,
     rules: RuleSet,
 }
@@ -243,6 +249,9 @@ impl Project {
         if !root.is_dir() {
             miette::bail!("the project root {} is not a directory", root.display());
         }
+        let root = std::fs::canonicalize(&root).map_err(|err| {
+            miette::miette!("cannot read the project root {}: {err}", root.display())
+        })?;
         let rules = rules::compile(&file, raw, &root, args.today.unwrap_or_else(Day::today))?;
         Ok(Self {
             cwd,
@@ -250,6 +259,30 @@ impl Project {
             file,
             rules,
         })
+    }
+
+    /// `path` (absolute) with its spelling of the project root, through whatever symbolic links,
+    /// replaced by the real root; the rest of it is kept as written, so a symbolic link named on
+    /// the command line stays that link. A path outside the root gets its parent resolved.
+    fn under_root(&self, path: &Path) -> PathBuf {
+        if path.starts_with(&self.root) {
+            return path.to_owned();
+        }
+        let is_root = |dir: &Path| std::fs::canonicalize(dir).is_ok_and(|real| real == self.root);
+        let mut ancestors = path.ancestors();
+        if path.is_symlink() {
+            ancestors.next();
+        }
+        for dir in ancestors {
+            if is_root(dir) {
+                let rest = path.strip_prefix(dir).unwrap_or(path);
+                return self.root.join(rest);
+            }
+        }
+        match (path.parent().map(std::fs::canonicalize), path.file_name()) {
+            (Some(Ok(parent)), Some(name)) => parent.join(name),
+            _ => path.to_owned(),
+        }
     }
 
     /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
@@ -333,10 +366,15 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         .write_baseline
         .as_ref()
         .map(|p| walk::absolute(&cwd, p));
-    let own = baseline_path.iter().chain(&written_path).cloned();
-    project.rules.scope.own_files.extend(own);
-    let (cwd, root, rules) = (&project.cwd, &project.root, &project.rules);
-    let mut paths: Vec<PathBuf> = args.paths.iter().map(|p| walk::absolute(cwd, p)).collect();
+    let configured = project.rules.baseline.clone();
+    let own = baseline_path.iter().chain(&written_path).chain(&configured);
+    project.rules.scope.own_files.extend(own.cloned());
+    let mut paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| project.under_root(&walk::absolute(&cwd, p)))
+        .collect();
+    let (root, rules) = (&project.root, &project.rules);
     let changes = match (&args.since, args.staged) {
         (Some(rev), _) => Some(Changes::read(root, Since::Rev(rev))?),
         (None, true) => Some(Changes::read(root, Since::Staged)?),
@@ -355,6 +393,12 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             "--prune-baseline needs a baseline: --baseline FILE, or `file` in the rule file's \
              [baseline] table"
         ),
+        _ => None,
+    };
+    let write_target = match (&written_path, args.prune_baseline, &baseline_path) {
+        (Some(path), _, _) | (None, true, Some(path)) => {
+            Some(baseline::target(path, &project.file.path)?)
+        }
         _ => None,
     };
     if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
@@ -391,9 +435,18 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         ..Summary::default()
     };
     let mut stderr = io::stderr().lock();
-    if let Some(path) = &written_path {
+    if let Some(target) = write_target.as_ref().filter(|_| !scan.problems.is_empty()) {
+        let _ = writeln!(
+            stderr,
+            "vestige: not writing the baseline {}: part of the tree could not be read, and a \
+             baseline is written only from a complete scan",
+            visible(&target.path().display().to_string())
+        );
+    }
+    let write_target = write_target.filter(|_| scan.problems.is_empty());
+    if let (Some(path), Some(target)) = (&written_path, &write_target) {
         let written = Baseline::of(&scan.findings, &rules.rules);
-        written.write(path)?;
+        written.write(target)?;
         if !args.quiet {
             let _ = writeln!(
                 stderr,
@@ -424,9 +477,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             summary.baseline_resolved = applied.resolved_findings();
             resolved = applied.resolved;
         }
-        if let (true, Some(path)) = (args.prune_baseline, &baseline_path) {
+        if let (true, Some(target)) = (args.prune_baseline, &write_target) {
             if applied.kept != *baseline {
-                applied.kept.write(path)?;
+                applied.kept.write(target)?;
             }
         }
     }

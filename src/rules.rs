@@ -18,6 +18,7 @@ use crate::config::{
 use crate::day::Day;
 use crate::finding::Severity;
 use crate::matcher::{Bounds, Matcher, RegexSpec, TokenSpec};
+use crate::own::OwnFiles;
 use crate::suppress;
 use crate::variants::{self, Variant};
 
@@ -143,8 +144,8 @@ pub struct ScanScope {
     /// Paths never scanned.
     pub exclude: Gitignore,
     /// vestige's own files, never scanned: the rule file (it names every forbidden token) and
-    /// the baseline.
-    pub own_files: Vec<PathBuf>,
+    /// the baselines.
+    pub own_files: OwnFiles,
     /// Whether ignore files are honoured.
     pub gitignore: bool,
     /// Whether dot-files are scanned.
@@ -569,7 +570,7 @@ fn compile_scope(
         root: root.to_owned(),
         roots,
         exclude,
-        own_files: vec![file.path.clone()],
+        own_files: OwnFiles::of(&file.path),
         gitignore: raw.scan.gitignore,
         hidden: raw.scan.hidden,
         follow_symlinks: raw.scan.follow_symlinks,

@@ -105,7 +105,7 @@ impl<'a> Walk<'a> {
             .follow_links(scope.follow_symlinks)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !own_files.iter().any(|own| own == entry.path())
+                !own_files.skips(entry)
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
             });
