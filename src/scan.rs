@@ -5,8 +5,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-use memchr::memmem;
-
 use crate::finding::{Finding, Snippet, visible};
 use crate::matcher::Hit;
 use crate::rules::RuleSet;
@@ -43,7 +41,7 @@ pub struct Scanner<'r> {
     buffer: Vec<u8>,
     filled: usize,
     hits: Vec<Hit>,
-    markers: memmem::Finder<'static>,
+    suppressor: suppress::Suppressor,
 }
 
 impl<'r> Scanner<'r> {
@@ -57,7 +55,7 @@ impl<'r> Scanner<'r> {
             buffer: Vec::new(),
             filled: 0,
             hits: Vec::new(),
-            markers: memmem::Finder::new(suppress::MARKER),
+            suppressor: suppress::Suppressor::new(rules),
         }
     }
 
@@ -145,7 +143,8 @@ impl<'r> Scanner<'r> {
         self.rules
             .matcher
             .find(haystack, &self.active, &mut self.hits);
-        let markers = suppress::markers(haystack, &self.markers);
+        let markers = self.suppressor.markers(haystack);
+        suppress::unmatch(&markers, &mut self.hits);
         if self.hits.is_empty() && markers.is_empty() {
             return Scanned::Text(haystack.len() as u64);
         }
@@ -154,24 +153,10 @@ impl<'r> Scanner<'r> {
         locate(haystack, &self.hits, self.rules, &rel, out);
         if !markers.is_empty() {
             let mut findings = out.split_off(first);
-            let used = suppress::apply(&markers, &mut findings, &self.rules.rules);
-            out.append(&mut findings);
-            let settings = &self.rules.suppressions;
             self.hits.clear();
-            for (marker, used) in markers.iter().zip(used) {
-                let hit = |rule| Hit {
-                    start: marker.offset,
-                    end: marker.offset + marker.len,
-                    rule,
-                    needle: 0,
-                };
-                if !used {
-                    self.hits.push(hit(settings.unused));
-                }
-                if settings.require_reason && !marker.has_reason {
-                    self.hits.push(hit(settings.no_reason));
-                }
-            }
+            self.suppressor
+                .apply(&markers, &mut findings, self.rules, &mut self.hits);
+            out.append(&mut findings);
             locate(haystack, &self.hits, self.rules, &rel, out);
         }
         Scanned::Text(haystack.len() as u64)
