@@ -3,7 +3,7 @@
 //! than TOML types (unique ids, empty tokens, regex and glob syntax, roots) happens here, and every
 //! mistake points at its span in the rule file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -11,7 +11,9 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use regex::bytes::RegexBuilder;
 use toml::Spanned;
 
-use crate::config::{ConfigFile, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors};
+use crate::config::{
+    ConfigFile, LineIndex, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors,
+};
 use crate::day::Day;
 use crate::finding::Severity;
 use crate::matcher::{Matcher, RegexSpec, TokenSpec};
@@ -166,19 +168,21 @@ pub fn compile(
     let mut rules: Vec<Rule> = Vec::new();
     let mut tokens = Vec::new();
     let mut regexes = Vec::new();
-    let mut ids: Vec<Spanned<String>> = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut lines = None;
     for raw_rule in raw.rule {
         let span = raw_rule.span();
         let raw_rule = raw_rule.into_inner();
         let index = rules.len();
-        if let Some(first) = ids.iter().find(|id| id.get_ref() == raw_rule.id.get_ref()) {
+        if let Some(&first) = ids.get(raw_rule.id.get_ref()) {
+            let lines = lines.get_or_insert_with(|| LineIndex::new(&file.source));
             errors.push(file.error(
                 raw_rule.id.span(),
-                format!("duplicate rule id `{}`", first.get_ref()),
+                format!("duplicate rule id `{}`", raw_rule.id.get_ref()),
                 "defined again here",
                 Some(format!(
                     "every rule needs its own id; this one is first used on line {}",
-                    file.line_of(first.span().start)
+                    lines.line_of(first)
                 )),
             ));
         }
@@ -192,7 +196,8 @@ pub fn compile(
                 ),
             ));
         }
-        ids.push(raw_rule.id.clone());
+        ids.entry(raw_rule.id.get_ref().clone())
+            .or_insert(raw_rule.id.span().start);
         if raw_rule.id.get_ref().is_empty() {
             errors.push(file.error(raw_rule.id.span(), "empty rule id", "here", None));
         }
