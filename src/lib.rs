@@ -109,7 +109,8 @@ pub fn run(cli: &Cli) -> miette::Result<Outcome> {
                 init::Kind::Laravel => "a Laravel application",
                 init::Kind::Generic => "a project",
             };
-            eprintln!(
+            let _ = writeln!(
+                io::stderr(),
                 "vestige: wrote {} for {kind}; run `vestige check`",
                 names.join(" and ")
             );

@@ -151,6 +151,58 @@ mod unix {
     }
 
     #[test]
+    fn a_full_stderr_or_stdout_never_panics() {
+        let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+            eprintln!("skipped: no /dev/full on this system");
+            return;
+        };
+        let dir = tree("");
+        write(dir.path(), "a.php", "Foo\n");
+        let vestige = || {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vestige"));
+            cmd.current_dir(dir.path());
+            cmd
+        };
+        let cases: [(&[&str], i32); 5] = [
+            (&["check", "--config", "missing.toml"], 2),
+            (&["check", "--frobnicate"], 2),
+            (&["explain", "nope"], 2),
+            (&["check", "--statistics"], 1),
+            (&["init"], 2),
+        ];
+        fs::create_dir(dir.path().join("fresh")).unwrap();
+        let output = vestige()
+            .current_dir(dir.path().join("fresh"))
+            .arg("init")
+            .stderr(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "init writes, then cannot say so"
+        );
+        assert!(dir.path().join("fresh/vestige.toml").is_file());
+        for (args, code) in cases {
+            let output = vestige()
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(full.try_clone().unwrap())
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(code), "{args:?}");
+        }
+        let output = vestige()
+            .arg("--help")
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(output.stderr.is_empty());
+    }
+
+    #[test]
     fn non_utf8_file_names_give_valid_json_with_replacement_characters() {
         use std::ffi::OsStr;
         use std::os::unix::ffi::OsStrExt;
