@@ -202,6 +202,10 @@ pub fn render_error(cli: &Cli, err: &miette::Report) -> String {
     text
 }
 
+/// The most walker threads `--threads` gets per CPU: more only contend (the walk's idle threads
+/// poll for work), and thousands took minutes on a tree of two files.
+const THREADS_PER_CPU: usize = 4;
+
 /// A rule file loaded and compiled against its project root.
 struct Project {
     cwd: PathBuf,
@@ -230,7 +234,7 @@ impl Project {
     }
 
     /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
-    /// one per CPU), and returns the sorted findings.
+    /// one per CPU, at most `THREADS_PER_CPU` per CPU), and returns the sorted findings.
     fn scan(
         &self,
         paths: &[PathBuf],
@@ -239,10 +243,8 @@ impl Project {
     ) -> miette::Result<Scan> {
         let walk = Walk::new(&self.rules.scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
-        let threads = threads.map_or_else(
-            || std::thread::available_parallelism().map_or(1, usize::from),
-            usize::from,
-        );
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = threads.map_or(cpus, |n| usize::from(n).min(THREADS_PER_CPU * cpus));
         let mut scan = Scan::default();
         for collector in walk.run(threads, || Collector::new(&self.rules, &self.root, changes)) {
             scan.absorb(collector.found);

@@ -353,6 +353,18 @@ fn ten_thousand_tokens_and_duplicates_across_rules() {
 }
 
 #[test]
+fn a_huge_thread_count_is_clamped_to_a_few_per_cpu() {
+    let dir = tree("");
+    write(dir.path(), "a.php", "Foo\n");
+    write(dir.path(), "b.php", "x\n");
+    let (out, _) = run(
+        check_in(dir.path(), &["--format", "short", "-j", "65535"]),
+        1,
+    );
+    assert_eq!(out, "a.php:1:1: error[legacy]: legacy run\n");
+}
+
+#[test]
 fn output_is_byte_identical_across_thread_counts_and_runs() {
     let dir = tree("exclude = [\"skip/\"]");
     for i in 0..3_000 {
