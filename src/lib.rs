@@ -589,11 +589,35 @@ impl walk::Visitor for Collector<'_> {
     }
 
     fn error(&mut self, error: ignore::Error) {
-        self.found.problems.push(error.to_string());
+        self.found.problems.push(walk_error(self.root, &error));
     }
 
     fn symlink_loop(&mut self, error: ignore::Error) {
+        let error = walk_error(self.root, &error);
         self.found.notes.push(format!("{error}; not followed"));
+    }
+}
+
+/// A walk error in words, its paths relative to the project `root` like every other path.
+fn walk_error(root: &Path, error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { path, err } => {
+            let rel = walk::relative(root, path);
+            let rel = if rel.is_empty() { "." } else { &rel };
+            format!("{rel}: {}", walk_error(root, err))
+        }
+        ignore::Error::WithDepth { err, .. } => walk_error(root, err),
+        ignore::Error::Loop { ancestor, child } => format!(
+            "file system loop found: {} points to an ancestor {}",
+            walk::relative(root, child),
+            walk::relative(root, ancestor)
+        ),
+        ignore::Error::Partial(errors) => errors
+            .iter()
+            .map(|e| walk_error(root, e))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
     }
 }
 

@@ -150,6 +150,58 @@ mod unix {
         assert_eq!(json(&out)["findings"][0]["path"], "app/evil\x1b[2J\x07.php");
     }
 
+    /// `vestige check ARGS` in `dir` as an unprivileged user, so that permissions hold: as is
+    /// when not run by root, through `setpriv` as `nobody` when run by root; `None` (with the
+    /// reason printed) when that is impossible.
+    fn check_unprivileged(dir: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+        use std::os::unix::fs::PermissionsExt;
+
+        let bin = assert_cmd::cargo::cargo_bin("vestige");
+        let uid = std::process::Command::new("id").arg("-u").output().ok()?;
+        let mut cmd = if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+            let mut cmd = std::process::Command::new("setpriv");
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(&bin);
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).ok()?;
+            cmd
+        } else {
+            std::process::Command::new(&bin)
+        };
+        let output = cmd.current_dir(dir).arg("check").args(args).output();
+        match output {
+            Ok(output) if !String::from_utf8_lossy(&output.stderr).contains("setpriv") => {
+                Some(output)
+            }
+            _ => {
+                eprintln!("skipped: cannot run vestige as an unprivileged user here");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn an_unlistable_directory_is_reported_relative_to_the_root() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tree("");
+        write(dir.path(), "app/Found.php", "Foo\n");
+        write(dir.path(), "app/locked/Hidden.php", "Foo\n");
+        let locked = dir.path().join("app/locked");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        let output = check_unprivileged(dir.path(), &["--format", "short"]);
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+        let Some(output) = output else { return };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("vestige: app/locked: Permission denied"),
+            "{stderr}"
+        );
+        let root = dir.path().canonicalize().unwrap();
+        assert!(!stderr.contains(root.to_str().unwrap()), "{stderr}");
+        assert!(!stderr.contains(dir.path().to_str().unwrap()), "{stderr}");
+    }
+
     #[test]
     fn a_full_stderr_or_stdout_never_panics() {
         let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
