@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::finding::Severity;
+use crate::finding::{Severity, visible};
 
 /// The JSON Schema of the rule file, generated from the types the loader reads it into.
 pub fn schema() -> String {
@@ -210,7 +210,8 @@ impl ConfigFile {
         })
     }
 
-    /// A diagnostic pointing at `span` of this file.
+    /// A diagnostic pointing at `span` of this file; control characters in its texts (which may
+    /// quote the file's values) are made visible.
     pub fn error(
         &self,
         span: Range<usize>,
@@ -218,16 +219,17 @@ impl ConfigFile {
         label: impl Into<String>,
         help: Option<String>,
     ) -> RuleFileError {
+        let shown = |text: String| visible(&text).into_owned();
         RuleFileError {
-            message: message.into(),
+            message: shown(message.into()),
             src: Source {
                 name: self.name.clone(),
                 text: Arc::clone(&self.source),
                 lines: None,
             },
             span: span.into(),
-            label: label.into(),
-            help,
+            label: shown(label.into()),
+            help: help.map(shown),
         }
     }
 }

@@ -451,7 +451,10 @@ fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) ->
     );
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for (rule, count) in rules.iter().zip(per_rule) {
-        out.push_str(&format!("statistics:   {:<width$}  {count}\n", rule.id));
+        out.push_str(&format!(
+            "statistics:   {:<width$}  {count}\n",
+            visible(&rule.id)
+        ));
     }
     out
 }

@@ -201,6 +201,20 @@ pub fn compile(
         if raw_rule.id.get_ref().is_empty() {
             errors.push(file.error(raw_rule.id.span(), "empty rule id", "here", None));
         }
+        if raw_rule.id.get_ref().chars().any(char::is_control) {
+            errors.push(
+                file.error(
+                    raw_rule.id.span(),
+                    "rule id holds a control character",
+                    "here",
+                    Some(
+                        "the id is printed in every report, where a control character could drive \
+                     the terminal or start a line of its own; use letters, digits, `-` and `_`"
+                            .to_owned(),
+                    ),
+                ),
+            );
+        }
         if raw_rule.tokens.is_empty()
             && raw_rule.patterns.is_empty()
             && raw_rule.forbid_paths.is_empty()

@@ -404,6 +404,82 @@ fn ten_thousand_tokens_and_duplicates_across_rules() {
     );
 }
 
+/// Asserts that `text`, printed by `what`, holds no control character but newlines and no line
+/// that a CI runner would read as a workflow command (GitHub's ignores leading spaces).
+fn assert_tame(what: &str, text: &str) {
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{what} printed a raw control character: {text:?}"
+    );
+    assert!(
+        !text.lines().any(|line| line.trim_start().starts_with("::")),
+        "{what} started a line with `::`: {text}"
+    );
+}
+
+#[test]
+fn rule_texts_never_reach_the_terminal_raw_nor_start_a_line() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "vestige.toml",
+        r#"[[rule]]
+id = "legacy"
+message = "legacy\u001b[31m\n::error file=m::message"
+help = "do\u001b]0;title\u0007\n::error file=h::help"
+tokens = ["Bar\u001b\n::error file=t::token"]
+patterns = ["Fo+(?:\u001b\n::error file=p::)?"]
+"#,
+    );
+    write(dir.path(), "a.php", "Foo\n");
+    let outputs = [
+        (&["check"][..], 1),
+        (&["check", "--format", "short"][..], 1),
+        (&["check", "--statistics", "--format", "json"][..], 1),
+        (&["rules"][..], 0),
+        (&["rules", "--expand"][..], 0),
+        (&["explain", "legacy"][..], 0),
+        (&["explain", "legacy\u{1b}[2J"][..], 2),
+    ];
+    for (args, code) in outputs {
+        let mut cmd = support::vestige(dir.path());
+        cmd.args(args);
+        let (out, stderr) = run(cmd, code);
+        let shown = if args.contains(&"json") { "" } else { &out };
+        assert_tame(&format!("{args:?}"), &format!("{shown}{stderr}"));
+    }
+    let (out, _) = run(check_in(dir.path(), &[]), 1);
+    assert!(
+        out.contains("matches `Fo+(?:\u{241b}\u{240a}::error"),
+        "{out}"
+    );
+    let mut explain = support::vestige(dir.path());
+    explain.args(["explain", "legacy"]);
+    let (out, _) = run(explain, 0);
+    assert!(
+        out.contains("\n  legacy\u{241b}[31m\u{240a}::error file=m::message\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_rule_id_with_a_control_character_is_a_rule_file_error() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "vestige.toml",
+        "[[rule]]\nid = \"x\\u001b]0;t\\u0007\\n::error file=x::\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n",
+    );
+    write(dir.path(), "a.php", "Foo\n");
+    let (out, stderr) = run(check_in(dir.path(), &[]), 2);
+    assert_eq!(out, "");
+    assert!(
+        stderr.contains("rule id holds a control character"),
+        "{stderr}"
+    );
+    assert_tame("a rule-file error", &stderr);
+}
+
 #[test]
 fn a_huge_thread_count_is_clamped_to_a_few_per_cpu() {
     let dir = tree("");

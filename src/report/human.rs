@@ -131,12 +131,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
         if finding.is_forbidden_path() {
             return None;
         }
+        let needle = visible(&finding.needle);
         let label = if let Some(token) = &finding.variant_of {
-            format!("`{}`, a variant of `{token}`", finding.needle)
+            format!("`{needle}`, a variant of `{}`", visible(token))
         } else if finding.matched == finding.needle {
             "forbidden".to_owned()
         } else {
-            format!("matches `{}`", finding.needle)
+            format!("matches `{needle}`")
         };
         let span = SourceSpan::from(finding.snippet.span.clone());
         Some(Box::new(std::iter::once(
