@@ -5,12 +5,13 @@ use std::fmt::Write;
 
 use crate::config;
 use crate::finding::visible;
+use crate::report::no_command;
 use crate::rules::{Rule, RuleSet};
 
 /// The table of `vestige rules`: id, severity, tokens (with their variants), patterns and scope
 /// of each rule of the rule file, then vestige's built-in rules; with `expand`, each rule's
 /// tokens and the variants they expand to follow the table. Every text from the rule file is
-/// shown on one line, control characters made visible.
+/// shown on one line, control characters made visible, and no line reads as a CI command.
 pub fn table(rules: &RuleSet, expand: bool) -> String {
     let user = rules.user_rules();
     let width = user.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
@@ -41,7 +42,7 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
             out.push_str(&tokens(rule));
         }
     }
-    out
+    no_command(&out)
 }
 
 /// The number of tokens written in the rule file, without their variants.
@@ -177,5 +178,5 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
             "\nnot suppressible: vestige-ignore markers do not silence it"
         );
     }
-    Ok(out)
+    Ok(no_command(&out))
 }

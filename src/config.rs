@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::finding::{Severity, visible};
+use crate::finding::Severity;
 
 /// The JSON Schema of the rule file, generated from the types the loader reads it into.
 pub fn schema() -> String {
@@ -219,7 +219,7 @@ impl ConfigFile {
         label: impl Into<String>,
         help: Option<String>,
     ) -> RuleFileError {
-        let shown = |text: String| visible(&text).into_owned();
+        let shown = |text: String| crate::report::diagnostic_text(&text);
         RuleFileError {
             message: shown(message.into()),
             src: Source {

@@ -429,6 +429,12 @@ message = "legacy\u001b[31m\n::error file=m::message"
 help = "do\u001b]0;title\u0007\n::error file=h::help"
 tokens = ["Bar\u001b\n::error file=t::token"]
 patterns = ["Fo+(?:\u001b\n::error file=p::)?"]
+
+[[rule]]
+id = "::error file=i::id"
+message = "::error file=m::message"
+help = "::error file=h::help"
+tokens = ["Foo"]
 "#,
     );
     write(dir.path(), "a.php", "Foo\n");
@@ -439,6 +445,7 @@ patterns = ["Fo+(?:\u001b\n::error file=p::)?"]
         (&["rules"][..], 0),
         (&["rules", "--expand"][..], 0),
         (&["explain", "legacy"][..], 0),
+        (&["explain", "::error file=i::id"][..], 0),
         (&["explain", "legacy\u{1b}[2J"][..], 2),
     ];
     for (args, code) in outputs {
@@ -460,6 +467,25 @@ patterns = ["Fo+(?:\u001b\n::error file=p::)?"]
         out.contains("\n  legacy\u{241b}[31m\u{240a}::error file=m::message\n"),
         "{out}"
     );
+}
+
+#[test]
+fn wrapping_a_long_message_or_help_never_starts_a_line_with_a_workflow_command() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "a.php", "Foo\n");
+    for words in 40..=48 {
+        let long = "a_".repeat(words);
+        write(
+            dir.path(),
+            "vestige.toml",
+            format!(
+                "[[rule]]\nid = \"legacy\"\nmessage = \"{long} ::error file=m::x\"\n\
+                 help = \"{long} ::error file=h::x\"\ntokens = [\"Foo\"]\n"
+            ),
+        );
+        let (out, _) = run(check_in(dir.path(), &[]), 1);
+        assert_tame(&format!("{words} words"), &out);
+    }
 }
 
 #[test]
