@@ -611,7 +611,7 @@ fn walk_error(root: &Path, error: &ignore::Error) -> String {
         }
         ignore::Error::WithDepth { err, .. } => walk_error(root, err),
         ignore::Error::Loop { ancestor, child } => format!(
-            "file system loop found: {} points to an ancestor {}",
+            "File system loop found: {} points to an ancestor {}",
             walk::relative(root, child),
             walk::relative(root, ancestor)
         ),
