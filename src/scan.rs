@@ -194,9 +194,9 @@ fn read_prefix(file: &mut File, len: u64, buffer: &mut Vec<u8>) -> io::Result<us
     Ok(filled)
 }
 
-/// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines and
-/// columns are counted incrementally from the previous hit, so many hits on one huge line cost
-/// one pass over it.
+/// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines, columns
+/// and line ends are counted incrementally from the previous hit, so many hits on one huge line
+/// cost one pass over it.
 fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut Vec<Finding>) {
     let body = if haystack.starts_with(BOM) {
         BOM.len()
@@ -208,6 +208,9 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
     let mut counted_to = 0;
     // The character column of byte `anchor.0`, on the current line.
     let mut anchor = (body, 1);
+    // No newline in `haystack[no_newline.0..no_newline.1]`, which ends at one or at the end: the
+    // end of the line of every hit that ends in that range, found once for many hits on a line.
+    let mut no_newline = (1, 0);
     for hit in hits {
         for newline in memchr::memchr_iter(b'\n', &haystack[counted_to..hit.start]) {
             line += 1;
@@ -229,8 +232,12 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
             ),
             None => (line, column + char_count(matched)),
         };
-        let line_end =
-            memchr::memchr(b'\n', &haystack[hit.end..]).map_or(haystack.len(), |i| hit.end + i);
+        if !(no_newline.0..=no_newline.1).contains(&hit.end) {
+            let end =
+                memchr::memchr(b'\n', &haystack[hit.end..]).map_or(haystack.len(), |i| hit.end + i);
+            no_newline = (hit.end, end);
+        }
+        let line_end = no_newline.1;
         let rule = &rules.rules[hit.rule];
         out.push(Finding {
             rule: hit.rule,
