@@ -438,6 +438,7 @@ tokens = ["Foo"]
 "#,
     );
     write(dir.path(), "a.php", "Foo\n");
+    write(dir.path(), "::error file=f::name.php", "Foo\n");
     let outputs = [
         (&["check"][..], 1),
         (&["check", "--format", "short"][..], 1),
