@@ -193,13 +193,16 @@ impl Baseline {
             path: path.to_owned(),
             message,
         };
-        let file: BaselineFile = toml::from_str(&text).map_err(|err| {
-            let at = err.span().map_or_else(String::new, |span| {
-                let line = text[..span.start].matches('\n').count() + 1;
-                format!(" (line {line})")
-            });
-            invalid(format!("{}{at}", err.message()))
-        })?;
+        let file = match by_entry(&text) {
+            Some(file) => file,
+            None => toml::from_str(&text).map_err(|err| {
+                let at = err.span().map_or_else(String::new, |span| {
+                    let line = text[..span.start].matches('\n').count() + 1;
+                    format!(" (line {line})")
+                });
+                invalid(format!("{}{at}", err.message()))
+            })?,
+        };
         if file.version != VERSION {
             return Err(invalid(format!(
                 "version {} is not supported (this vestige writes version {VERSION})",
@@ -334,6 +337,38 @@ fn regular(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The header of each entry's table, alone on its line as vestige writes it.
+const ENTRY_HEADER: &str = "[[finding]]";
+
+/// `text` read one `[[finding]]` table at a time: parsing the whole file as one TOML document
+/// keeps every key and span of every entry in memory at once (2.9 GB for a million entries).
+/// `None` when the pieces do not all parse, because the file is invalid or laid out otherwise
+/// (an entry header inside a multi-line string leaves the piece before it unterminated); then
+/// the file is parsed whole, which gives the answer or the error with its line.
+fn by_entry(text: &str) -> Option<BaselineFile> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == ENTRY_HEADER {
+            starts.push((offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    let head_end = starts.first().map_or(text.len(), |&(start, _)| start);
+    let head: toml::Table = toml::from_str(&text[..head_end]).ok()?;
+    if head.contains_key("finding") && !starts.is_empty() {
+        return None;
+    }
+    let mut file: BaselineFile = head.try_into().ok()?;
+    file.findings.reserve(starts.len());
+    for (i, &(_, body_start)) in starts.iter().enumerate() {
+        let body_end = starts.get(i + 1).map_or(text.len(), |&(next, _)| next);
+        file.findings
+            .push(toml::from_str(&text[body_start..body_end]).ok()?);
+    }
+    Some(file)
+}
+
 /// The baseline key of `finding`.
 fn key(finding: &Finding, rules: &[Rule]) -> Key {
     let line = finding.snippet.text.lines().next().unwrap_or("").trim();
@@ -401,5 +436,46 @@ mod tests {
         assert!(!looks_like_baseline("<?php\nversion = 1\n"));
         assert!(!looks_like_baseline("[[rule]]\nid = \"x\"\n"));
         assert!(!looks_like_baseline("versions = 2\n"));
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::{BaselineFile, by_entry};
+
+    /// What reading `text` gives: entry by entry when that works, else whole.
+    fn read(text: &str) -> String {
+        let file = by_entry(text).or_else(|| toml::from_str::<BaselineFile>(text).ok());
+        format!("{file:?}")
+    }
+
+    fn whole(text: &str) -> String {
+        format!("{:?}", toml::from_str::<BaselineFile>(text).ok())
+    }
+
+    #[test]
+    fn reading_entry_by_entry_gives_what_the_whole_file_says() {
+        let entry =
+            "[[finding]]\nrule = \"r\"\npath = \"a.php\"\nmatch = \"X\"\nline = 'X \"y\"'\n";
+        let texts = [
+            format!("# comment\nversion = 1\n\n{entry}count = 2\n\n{entry}"),
+            format!("version = 1\r\n{}", entry.replace('\n', "\r\n")),
+            "version = 1\n".to_owned(),
+            format!(
+                "version = 1\n[[finding]]\nrule = \"r\"\npath = \"a\"\nmatch = \"\"\"X\n[[finding]]\n\"\"\"\nline = \"X\"\n{entry}"
+            ),
+            "version = 1\nfinding = [{ rule = \"r\", path = \"a\", match = \"X\", line = \"X\" }]\n"
+                .to_owned(),
+            format!("version = 1\nfinding = []\n{entry}"),
+            format!("version = 1\n{entry}version = 2\n"),
+            format!("version = 1\n{entry}[other]\n"),
+            format!("{entry}version = 1\n"),
+        ];
+        for text in &texts {
+            assert_eq!(read(text), whole(text), "{text}");
+        }
+        assert!(by_entry(&texts[0]).is_some_and(|file| file.findings.len() == 2));
+        assert!(whole(&texts[3]).contains("[[finding]]"));
+        assert_eq!(whole(&texts[6]), "None");
     }
 }

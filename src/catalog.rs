@@ -4,11 +4,14 @@
 use std::fmt::Write;
 
 use crate::config;
+use crate::finding::visible;
+use crate::report::no_command;
 use crate::rules::{Rule, RuleSet};
 
 /// The table of `vestige rules`: id, severity, tokens (with their variants), patterns and scope
 /// of each rule of the rule file, then vestige's built-in rules; with `expand`, each rule's
-/// tokens and the variants they expand to follow the table.
+/// tokens and the variants they expand to follow the table. Every text from the rule file is
+/// shown on one line, control characters made visible, and no line reads as a CI command.
 pub fn table(rules: &RuleSet, expand: bool) -> String {
     let user = rules.user_rules();
     let width = user.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
@@ -21,7 +24,7 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:<8}  {:>6}  {:>8}  {}",
-            rule.id,
+            visible(&rule.id),
             rule.severity.as_str(),
             written_tokens(rule),
             patterns,
@@ -35,11 +38,11 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
     let _ = writeln!(out, "\nbuilt in: {}", builtin.join(", "));
     if expand {
         for rule in user.iter().filter(|r| r.token_count > 0) {
-            let _ = writeln!(out, "\n{}:", rule.id);
+            let _ = writeln!(out, "\n{}:", visible(&rule.id));
             out.push_str(&tokens(rule));
         }
     }
-    out
+    no_command(&out)
 }
 
 /// The number of tokens written in the rule file, without their variants.
@@ -56,7 +59,7 @@ fn scope(rule: &Rule) -> String {
     if !rule.needles.is_empty() {
         let mut text = match rule.paths.include_globs.as_slice() {
             [] => "everywhere".to_owned(),
-            globs => globs.join(", "),
+            globs => visible(&globs.join(", ")).into_owned(),
         };
         match rule.paths.exclude_globs.len() {
             0 => {}
@@ -73,19 +76,30 @@ fn scope(rule: &Rule) -> String {
 
 /// Each written token of `rule` on a line, followed by the variants made from it.
 fn tokens(rule: &Rule) -> String {
+    let mut variants: Vec<Vec<&str>> = vec![Vec::new(); rule.token_count];
+    for (needle, of) in rule
+        .needles
+        .iter()
+        .zip(&rule.variant_of[..rule.token_count])
+    {
+        if let Some(of) = of {
+            variants[*of].push(needle);
+        }
+    }
     let mut out = String::new();
     for (i, token) in rule.needles[..rule.token_count].iter().enumerate() {
         if rule.variant_of[i].is_some() {
             continue;
         }
-        let variants: Vec<&str> = (0..rule.token_count)
-            .filter(|&j| rule.variant_of[j] == Some(i))
-            .map(|j| rule.needles[j].as_str())
-            .collect();
-        if variants.is_empty() {
-            let _ = writeln!(out, "  {token}");
+        if variants[i].is_empty() {
+            let _ = writeln!(out, "  {}", visible(token));
         } else {
-            let _ = writeln!(out, "  {token} -> {}", variants.join(", "));
+            let _ = writeln!(
+                out,
+                "  {} -> {}",
+                visible(token),
+                visible(&variants[i].join(", "))
+            );
         }
     }
     out
@@ -101,7 +115,8 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
         };
         return Err(miette::miette!(
             help = hint,
-            "no rule `{id}` in the rule file"
+            "no rule `{}` in the rule file",
+            visible(id)
         ));
     };
     let rule = &rules.rules[index];
@@ -109,10 +124,10 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
         "{} ({})\n\n  {}\n",
         rule.id,
         rule.severity.as_str(),
-        rule.message
+        visible(&rule.message)
     );
     if let Some(help) = &rule.help {
-        let _ = writeln!(out, "\nhelp: {help}");
+        let _ = writeln!(out, "\nhelp: {}", visible(help));
     }
     if index >= rules.user_rules().len() {
         let _ = writeln!(
@@ -138,7 +153,7 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
     if !patterns.is_empty() {
         let _ = writeln!(out, "\npatterns:");
         for pattern in patterns {
-            let _ = writeln!(out, "  {pattern}");
+            let _ = writeln!(out, "  {}", visible(pattern));
         }
     }
     let lists = [
@@ -150,7 +165,7 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
         if !globs.is_empty() {
             let _ = writeln!(out, "\n{name}:");
             for glob in globs {
-                let _ = writeln!(out, "  {glob}");
+                let _ = writeln!(out, "  {}", visible(glob));
             }
         }
     }
@@ -163,8 +178,5 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
             "\nnot suppressible: vestige-ignore markers do not silence it"
         );
     }
-    Ok(out
-        .lines()
-        .map(|line| format!("{}\n", crate::finding::visible(line)))
-        .collect())
+    Ok(no_command(&out))
 }

@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
@@ -264,16 +264,8 @@ impl ConfigFile {
         })
     }
 
-    /// The 1-based line holding byte `offset` of the file.
-    pub fn line_of(&self, offset: usize) -> usize {
-        self.source.as_bytes()[..offset.min(self.source.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    }
-
-    /// A diagnostic pointing at `span` of this file.
+    /// A diagnostic pointing at `span` of this file; control characters in its texts (which may
+    /// quote the file's values) are made visible.
     pub fn error(
         &self,
         span: Range<usize>,
@@ -281,12 +273,17 @@ impl ConfigFile {
         label: impl Into<String>,
         help: Option<String>,
     ) -> RuleFileError {
+        let shown = |text: String| crate::report::diagnostic_text(&text);
         RuleFileError {
-            message: message.into(),
-            src: NamedSource::new(self.name.clone(), Arc::clone(&self.source)),
+            message: shown(message.into()),
+            src: Source {
+                name: self.name.clone(),
+                text: Arc::clone(&self.source),
+                lines: None,
+            },
             span: span.into(),
-            label: label.into(),
-            help,
+            label: shown(label.into()),
+            help: help.map(shown),
         }
     }
 }
@@ -297,12 +294,67 @@ impl ConfigFile {
 pub struct RuleFileError {
     message: String,
     #[source_code]
-    src: NamedSource<Arc<String>>,
+    src: Source,
     #[label("{label}")]
     span: SourceSpan,
     label: String,
     #[help]
     help: Option<String>,
+}
+
+/// Where each line of a text starts, to find the line of an offset without reading the text
+/// from its start.
+#[derive(Debug)]
+pub struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    /// The index of `text`'s lines.
+    pub fn new(text: &str) -> Self {
+        let starts = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+        Self(std::iter::once(0).chain(starts).collect())
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+/// The rule file as a diagnostic's source code. With a line index, the lines around a span are
+/// found without reading the file from its start, so that drawing many diagnostics of one big
+/// file costs time in proportion to what is drawn.
+#[derive(Debug, Clone)]
+struct Source {
+    name: String,
+    text: Arc<String>,
+    lines: Option<Arc<LineIndex>>,
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (start, first_line) = match &self.lines {
+            Some(lines) => {
+                let line = (lines.line_of(span.offset()) - 1).saturating_sub(before);
+                (lines.0[line], line)
+            }
+            None => (0, 0),
+        };
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let inner = self.text[start..].read_span(&local, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + first_line,
+            inner.column(),
+            inner.line_count() + first_line,
+        )))
+    }
 }
 
 /// Every mistake found in one rule file.
@@ -324,6 +376,10 @@ impl RuleFileErrors {
     /// when there is one.
     pub fn report(file: &ConfigFile, mut errors: Vec<RuleFileError>) -> miette::Report {
         errors.sort_by_key(|e| e.span.offset());
+        let lines = Arc::new(LineIndex::new(&file.source));
+        for error in &mut errors {
+            error.src.lines = Some(Arc::clone(&lines));
+        }
         if errors.len() == 1 {
             miette::Report::new(errors.remove(0))
         } else {
@@ -436,6 +492,39 @@ impl fmt::Display for MatchMode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_indexed_source_reads_the_same_lines_as_the_whole_text() {
+        let text = "a = 1\r\n\n[[rule]]\nid = \"x\"\r\nmessage = \"m\"\ntokens = [\"\"]\nz";
+        let lines = Arc::new(LineIndex::new(text));
+        let source = |lines| Source {
+            name: "v.toml".into(),
+            text: Arc::new(text.to_owned()),
+            lines,
+        };
+        let (plain, indexed) = (source(None), source(Some(lines)));
+        for offset in 0..text.len() {
+            for len in [0, 1, 3] {
+                let span = SourceSpan::new(offset.into(), len.min(text.len() - offset));
+                for context in [0, 1, 2] {
+                    let a = plain.read_span(&span, context, context).unwrap();
+                    let b = indexed.read_span(&span, context, context).unwrap();
+                    // Without context, miette only reads the line and column (for the header).
+                    let facts = |c: &dyn SpanContents<'_>| match context {
+                        0 => (Vec::new(), SourceSpan::from(0..0), c.line(), c.column(), 0),
+                        _ => (
+                            c.data().to_vec(),
+                            *c.span(),
+                            c.line(),
+                            c.column(),
+                            c.line_count(),
+                        ),
+                    };
+                    assert_eq!(facts(&*a), facts(&*b), "{span:?} {context}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn edit_distance_counts_insertions_deletions_and_substitutions() {

@@ -112,7 +112,8 @@ pub fn run(cli: &Cli) -> miette::Result<Outcome> {
                 init::Kind::Laravel => "a Laravel application",
                 init::Kind::Generic => "a project",
             };
-            eprintln!(
+            let _ = writeln!(
+                io::stderr(),
                 "vestige: wrote {} for {kind}; run `vestige check`",
                 names.join(" and ")
             );
@@ -223,6 +224,10 @@ pub fn render_error(cli: &Cli, err: &miette::Report) -> String {
     text
 }
 
+/// The most walker threads `--threads` gets per CPU: more only contend (the walk's idle threads
+/// poll for work), and thousands took minutes on a tree of two files.
+const THREADS_PER_CPU: usize = 4;
+
 /// A rule file loaded and compiled against its project root.
 struct Project {
     cwd: PathBuf,
@@ -286,7 +291,7 @@ impl Project {
     }
 
     /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
-    /// one per CPU), and returns the sorted findings.
+    /// one per CPU, at most `THREADS_PER_CPU` per CPU), and returns the sorted findings.
     fn scan(
         &self,
         paths: &[PathBuf],
@@ -296,10 +301,8 @@ impl Project {
         self.rules.scope.ensure_roots(&self.file)?;
         let walk = Walk::new(&self.rules.scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
-        let threads = threads.map_or_else(
-            || std::thread::available_parallelism().map_or(1, usize::from),
-            usize::from,
-        );
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = threads.map_or(cpus, |n| usize::from(n).min(THREADS_PER_CPU * cpus));
         let mut scan = Scan::default();
         let named: HashSet<&Path> = paths.iter().map(PathBuf::as_path).collect();
         let make = || Collector::new(&self.rules, &self.root, changes, &named);
@@ -556,7 +559,10 @@ fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) ->
     );
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for (rule, count) in rules.iter().zip(per_rule) {
-        out.push_str(&format!("statistics:   {:<width$}  {count}\n", rule.id));
+        out.push_str(&format!(
+            "statistics:   {:<width$}  {count}\n",
+            visible(&rule.id)
+        ));
     }
     out
 }
@@ -717,11 +723,35 @@ impl walk::Visitor for Collector<'_> {
     }
 
     fn error(&mut self, error: ignore::Error) {
-        self.found.problems.push(error.to_string());
+        self.found.problems.push(walk_error(self.root, &error));
     }
 
     fn symlink_loop(&mut self, error: ignore::Error) {
+        let error = walk_error(self.root, &error);
         self.found.notes.push(format!("{error}; not followed"));
+    }
+}
+
+/// A walk error in words, its paths relative to the project `root` like every other path.
+fn walk_error(root: &Path, error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { path, err } => {
+            let rel = walk::relative(root, path);
+            let rel = if rel.is_empty() { "." } else { &rel };
+            format!("{rel}: {}", walk_error(root, err))
+        }
+        ignore::Error::WithDepth { err, .. } => walk_error(root, err),
+        ignore::Error::Loop { ancestor, child } => format!(
+            "File system loop found: {} points to an ancestor {}",
+            walk::relative(root, child),
+            walk::relative(root, ancestor)
+        ),
+        ignore::Error::Partial(errors) => errors
+            .iter()
+            .map(|e| walk_error(root, e))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! than TOML types (unique ids, empty tokens, regex and glob syntax, roots) happens here, and every
 //! mistake points at its span in the rule file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -13,7 +13,7 @@ use regex::bytes::RegexBuilder;
 use toml::Spanned;
 
 use crate::config::{
-    ConfigFile, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors, TEXT_FILES,
+    ConfigFile, LineIndex, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors, TEXT_FILES,
 };
 use crate::day::Day;
 use crate::finding::Severity;
@@ -238,19 +238,21 @@ pub fn compile(
     let mut rules: Vec<Rule> = Vec::new();
     let mut tokens = Vec::new();
     let mut regexes = Vec::new();
-    let mut ids: Vec<Spanned<String>> = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut lines = None;
     for raw_rule in raw.rule {
         let span = raw_rule.span();
         let raw_rule = raw_rule.into_inner();
         let index = rules.len();
-        if let Some(first) = ids.iter().find(|id| id.get_ref() == raw_rule.id.get_ref()) {
+        if let Some(&first) = ids.get(raw_rule.id.get_ref()) {
+            let lines = lines.get_or_insert_with(|| LineIndex::new(&file.source));
             errors.push(file.error(
                 raw_rule.id.span(),
-                format!("duplicate rule id `{}`", first.get_ref()),
+                format!("duplicate rule id `{}`", raw_rule.id.get_ref()),
                 "defined again here",
                 Some(format!(
                     "every rule needs its own id; this one is first used on line {}",
-                    file.line_of(first.span().start)
+                    lines.line_of(first)
                 )),
             ));
         }
@@ -264,9 +266,24 @@ pub fn compile(
                 ),
             ));
         }
-        ids.push(raw_rule.id.clone());
+        ids.entry(raw_rule.id.get_ref().clone())
+            .or_insert(raw_rule.id.span().start);
         if raw_rule.id.get_ref().is_empty() {
             errors.push(file.error(raw_rule.id.span(), "empty rule id", "here", None));
+        }
+        if raw_rule.id.get_ref().chars().any(char::is_control) {
+            errors.push(
+                file.error(
+                    raw_rule.id.span(),
+                    "rule id holds a control character",
+                    "here",
+                    Some(
+                        "the id is printed in every report, where a control character could drive \
+                     the terminal or start a line of its own; use letters, digits, `-` and `_`"
+                            .to_owned(),
+                    ),
+                ),
+            );
         }
         if raw_rule.tokens.is_empty()
             && raw_rule.patterns.is_empty()

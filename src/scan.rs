@@ -5,8 +5,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-use memchr::memmem;
-
 use crate::finding::{Finding, Snippet, visible};
 use crate::matcher::Hit;
 use crate::rules::RuleSet;
@@ -43,7 +41,7 @@ pub struct Scanner<'r> {
     buffer: Vec<u8>,
     filled: usize,
     hits: Vec<Hit>,
-    markers: memmem::Finder<'static>,
+    suppressor: suppress::Suppressor,
 }
 
 impl<'r> Scanner<'r> {
@@ -57,7 +55,7 @@ impl<'r> Scanner<'r> {
             buffer: Vec::new(),
             filled: 0,
             hits: Vec::new(),
-            markers: memmem::Finder::new(suppress::MARKER),
+            suppressor: suppress::Suppressor::new(rules),
         }
     }
 
@@ -154,7 +152,8 @@ impl<'r> Scanner<'r> {
         self.rules
             .matcher
             .find(haystack, &self.active, &mut self.hits);
-        let markers = suppress::markers(haystack, &self.markers);
+        let markers = self.suppressor.markers(haystack);
+        suppress::unmatch(&markers, &mut self.hits);
         if self.hits.is_empty() && markers.is_empty() {
             return Scanned::Text(haystack.len() as u64);
         }
@@ -163,24 +162,10 @@ impl<'r> Scanner<'r> {
         locate(haystack, &self.hits, self.rules, rel, out);
         if !markers.is_empty() {
             let mut findings = out.split_off(first);
-            let used = suppress::apply(&markers, &mut findings, &self.rules.rules);
-            out.append(&mut findings);
-            let settings = &self.rules.suppressions;
             self.hits.clear();
-            for (marker, used) in markers.iter().zip(used) {
-                let hit = |rule| Hit {
-                    start: marker.offset,
-                    end: marker.offset + marker.len,
-                    rule,
-                    needle: 0,
-                };
-                if !used {
-                    self.hits.push(hit(settings.unused));
-                }
-                if settings.require_reason && !marker.has_reason {
-                    self.hits.push(hit(settings.no_reason));
-                }
-            }
+            self.suppressor
+                .apply(&markers, &mut findings, self.rules, &mut self.hits);
+            out.append(&mut findings);
             locate(haystack, &self.hits, self.rules, rel, out);
         }
         Scanned::Text(haystack.len() as u64)
@@ -266,9 +251,9 @@ impl<'p> RelPath<'p> {
     }
 }
 
-/// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines and
-/// columns are counted incrementally from the previous hit, so many hits on one huge line cost
-/// one pass over it.
+/// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines, columns
+/// and line ends are counted incrementally from the previous hit, so many hits on one huge line
+/// cost one pass over it.
 fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut Vec<Finding>) {
     let body = if haystack.starts_with(BOM) {
         BOM.len()
@@ -280,6 +265,9 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
     let mut counted_to = 0;
     // The character column of byte `anchor.0`, on the current line.
     let mut anchor = (body, 1);
+    // No newline in `haystack[no_newline.0..no_newline.1]`, which ends at one or at the end: the
+    // end of the line of every hit that ends in that range, found once for many hits on a line.
+    let mut no_newline = (1, 0);
     for hit in hits {
         for newline in memchr::memchr_iter(b'\n', &haystack[counted_to..hit.start]) {
             line += 1;
@@ -301,8 +289,12 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
             ),
             None => (line, column + char_count(matched)),
         };
-        let line_end =
-            memchr::memchr(b'\n', &haystack[hit.end..]).map_or(haystack.len(), |i| hit.end + i);
+        if !(no_newline.0..=no_newline.1).contains(&hit.end) {
+            let end =
+                memchr::memchr(b'\n', &haystack[hit.end..]).map_or(haystack.len(), |i| hit.end + i);
+            no_newline = (hit.end, end);
+        }
+        let line_end = no_newline.1;
         let rule = &rules.rules[hit.rule];
         out.push(Finding {
             rule: hit.rule,

@@ -1,13 +1,18 @@
 //! Suppressions written in the code: `vestige-ignore: RULE[, RULE] -- reason` on the line of a
 //! finding, or `vestige-ignore-next-line: RULE -- reason` on the line before. The marker is found
 //! as plain text, so any comment syntax works (`//`, `#`, `/* */`, `{{-- --}}`, `<!-- -->`).
-//! A marker that suppresses nothing, and (with `require_reason`) one without a reason, become
-//! findings of vestige's own rules.
+//! A marker's own text (directive, rule ids, reason) is never searched for forbidden references:
+//! naming a rule must not break it. A marker that suppresses nothing, a rule id no rule has, and
+//! (with `require_reason`) a marker without a reason become findings of vestige's own rules.
+
+use std::ops::Range;
 
 use memchr::memmem;
+use rustc_hash::FxHashMap;
 
 use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::matcher::Hit;
+use crate::rules::RuleSet;
 
 /// The text every marker starts with.
 pub const MARKER: &str = "vestige-ignore";
@@ -15,7 +20,7 @@ pub const MARKER: &str = "vestige-ignore";
 /// Id of the built-in rule reporting markers that suppress nothing.
 pub const UNUSED: &str = "unused-suppression";
 
-/// Id of the built-in rule reporting markers without a reason, under `require_reason`.
+/// Id of the built-in rule reporting markers without a reason.
 pub const NO_REASON: &str = "suppression-without-reason";
 
 /// One marker found in a file.
@@ -23,104 +28,236 @@ pub const NO_REASON: &str = "suppression-without-reason";
 pub struct Marker {
     /// Byte offset of the marker's first byte.
     pub offset: usize,
+    /// Byte offset just past the marker's own text: the end of its line, the start of the next
+    /// marker on that line, or the first block-comment closer, without trailing spaces.
+    pub end: usize,
     /// 1-based line the marker is on.
     pub line: usize,
     /// 1-based line whose findings it suppresses.
     pub target: usize,
-    /// The rule ids it names.
-    pub rules: Vec<String>,
+    /// The rule ids it names, each with its byte range in the file.
+    pub rules: Vec<(String, Range<usize>)>,
     /// Whether a non-empty reason follows `--`.
     pub has_reason: bool,
-    /// Length in bytes of the marker's text, up to the end of its line.
-    pub len: usize,
 }
 
-/// Every marker in `haystack`, in order; `finder` searches for `MARKER`.
-pub fn markers(haystack: &[u8], finder: &memmem::Finder<'_>) -> Vec<Marker> {
-    let mut found = Vec::new();
-    let mut line = 1;
-    let mut counted_to = 0;
-    for offset in finder.find_iter(haystack) {
-        line += memchr::memchr_iter(b'\n', &haystack[counted_to..offset]).count();
-        counted_to = offset;
-        let line_end =
-            memchr::memchr(b'\n', &haystack[offset..]).map_or(haystack.len(), |i| offset + i);
-        let bytes = haystack[offset..line_end].trim_ascii_end();
-        let text = String::from_utf8_lossy(bytes);
-        let rest = &text[MARKER.len()..];
-        let (rest, target) = if let Some(rest) = rest.strip_prefix("-next-line:") {
-            (rest, line + 1)
-        } else if let Some(rest) = rest.strip_prefix(':') {
-            (rest, line)
-        } else {
-            continue;
-        };
-        let rest = strip_closers(rest);
-        let (ids, reason) = rest.split_once("--").unwrap_or((rest, ""));
-        found.push(Marker {
-            offset,
-            line,
-            target,
-            rules: ids
-                .split(',')
-                .map(str::trim)
-                .filter(|id| !id.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            has_reason: !reason.trim().is_empty(),
-            len: bytes.len(),
-        });
+/// Finds markers and applies them; made once per scanner for a rule set.
+#[derive(Debug)]
+pub struct Suppressor {
+    finder: memmem::Finder<'static>,
+    /// Every rule id of the rule set (built-in ones too), with the rule's index.
+    ids: FxHashMap<String, usize>,
+}
+
+impl Suppressor {
+    /// A suppressor for the rules of `rules`.
+    pub fn new(rules: &RuleSet) -> Self {
+        let ids = rules
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| (rule.id.clone(), i))
+            .collect();
+        Self {
+            finder: memmem::Finder::new(MARKER),
+            ids,
+        }
     }
-    found
+
+    /// Every marker in `haystack`, in order. Linear in the size of `haystack`, however many
+    /// markers one line holds.
+    pub fn markers(&self, haystack: &[u8]) -> Vec<Marker> {
+        let starts: Vec<(usize, bool)> = self
+            .finder
+            .find_iter(haystack)
+            .filter_map(|at| directive(&haystack[at + MARKER.len()..]).map(|next| (at, next)))
+            .collect();
+        let mut found = Vec::with_capacity(starts.len());
+        let mut line = 1;
+        let mut counted_to = 0;
+        let mut line_end = 0;
+        for (i, &(offset, next_line)) in starts.iter().enumerate() {
+            line += memchr::memchr_iter(b'\n', &haystack[counted_to..offset]).count();
+            counted_to = offset;
+            if offset >= line_end {
+                line_end = memchr::memchr(b'\n', &haystack[offset..])
+                    .map_or(haystack.len(), |i| offset + i);
+            }
+            let end = starts
+                .get(i + 1)
+                .map_or(line_end, |&(next, _)| next.min(line_end));
+            let body_start = offset
+                + MARKER.len()
+                + if next_line {
+                    NEXT_LINE.len()
+                } else {
+                    SAME_LINE.len()
+                };
+            let body = &haystack[body_start..end];
+            let body = body[..first_closer(body)].trim_ascii_end();
+            let (ids, reason) = match memmem::find(body, b"--") {
+                Some(at) => (&body[..at], &body[at + 2..]),
+                None => (body, &[][..]),
+            };
+            let mut rules = Vec::new();
+            let mut id_start = body_start;
+            for id in ids.split(|&b| b == b',') {
+                let lead = id.len() - id.trim_ascii_start().len();
+                let trimmed = id.trim_ascii();
+                if !trimmed.is_empty() {
+                    let start = id_start + lead;
+                    rules.push((
+                        String::from_utf8_lossy(trimmed).into_owned(),
+                        start..start + trimmed.len(),
+                    ));
+                }
+                id_start += id.len() + 1;
+            }
+            found.push(Marker {
+                offset,
+                end: body_start + body.len(),
+                line,
+                target: if next_line { line + 1 } else { line },
+                rules,
+                has_reason: !reason.trim_ascii().is_empty(),
+            });
+        }
+        found
+    }
+
+    /// Applies `markers` to `findings` (one file's, sorted by position): removes the findings
+    /// they suppress, and adds to `out`, in order, a hit of vestige's own rules for each marker
+    /// that suppresses nothing, each rule id no rule has (in a marker that does suppress
+    /// something), and (under `require_reason`) each marker without a reason. A marker suppresses
+    /// the findings whose first line is its target and whose rule it names, unless that rule is
+    /// not suppressible; of two markers naming a rule for one line, the first is used.
+    pub fn apply(
+        &self,
+        markers: &[Marker],
+        findings: &mut Vec<Finding>,
+        rules: &RuleSet,
+        out: &mut Vec<Hit>,
+    ) {
+        let mut by_target: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+        for (i, marker) in markers.iter().enumerate() {
+            for (id, _) in &marker.rules {
+                if let Some(&rule) = self.ids.get(id) {
+                    by_target.entry((marker.target, rule)).or_insert(i);
+                }
+            }
+        }
+        let mut used = vec![false; markers.len()];
+        findings.retain(|finding| {
+            if !rules.rules[finding.rule].suppressible {
+                return true;
+            }
+            match by_target.get(&(finding.line, finding.rule)) {
+                Some(&i) => {
+                    used[i] = true;
+                    false
+                }
+                None => true,
+            }
+        });
+        let settings = &rules.suppressions;
+        let hit = |span: Range<usize>, rule| Hit {
+            start: span.start,
+            end: span.end,
+            rule,
+            needle: 0,
+        };
+        for (marker, used) in markers.iter().zip(used) {
+            if !used {
+                out.push(hit(marker.offset..marker.end, settings.unused));
+            }
+            if settings.require_reason && !marker.has_reason {
+                out.push(hit(marker.offset..marker.end, settings.no_reason));
+            }
+            if used {
+                let unknown = marker
+                    .rules
+                    .iter()
+                    .filter(|(id, _)| !self.ids.contains_key(id));
+                out.extend(unknown.map(|(_, span)| hit(span.clone(), settings.unused)));
+            }
+        }
+    }
 }
 
-/// The ends of block comments, which may close a marker's line: `*/` (C, PHP, CSS), `--}}`
-/// (Blade), `-->` (HTML), `#}` (Twig), `%>` (ERB), `}}`.
+/// Removes from `hits` (sorted by start) those that start inside the text of one of `markers`
+/// (sorted by offset): a marker's directive, rule ids and reason are never findings.
+pub fn unmatch(markers: &[Marker], hits: &mut Vec<Hit>) {
+    let mut markers = markers.iter().peekable();
+    hits.retain(|hit| {
+        while markers.next_if(|m| m.end <= hit.start).is_some() {}
+        markers
+            .peek()
+            .is_none_or(|m| hit.start < m.offset || hit.start >= m.end)
+    });
+}
+
+/// What follows `MARKER` in a marker that suppresses the next line.
+const NEXT_LINE: &str = "-next-line:";
+
+/// What follows `MARKER` in a marker that suppresses its own line.
+const SAME_LINE: &str = ":";
+
+/// Whether `rest`, the text after an occurrence of `MARKER`, makes it a marker: `Some(true)` for
+/// one that suppresses the next line, `Some(false)` for its own line, `None` for prose.
+fn directive(rest: &[u8]) -> Option<bool> {
+    if rest.starts_with(NEXT_LINE.as_bytes()) {
+        Some(true)
+    } else if rest.starts_with(SAME_LINE.as_bytes()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The ends of block comments, which close a marker's text: `*/` (C, PHP, CSS), `--}}` (Blade),
+/// `-->` (HTML), `#}` (Twig), `%>` (ERB), `}}`.
 const CLOSERS: [&str; 6] = ["--}}", "-->", "*/", "#}", "%>", "}}"];
 
-/// `text` without the block-comment closers and spaces at its end.
-fn strip_closers(mut text: &str) -> &str {
-    loop {
-        text = text.trim_end();
-        match CLOSERS.iter().find_map(|closer| text.strip_suffix(closer)) {
-            Some(rest) => text = rest,
-            None => return text,
-        }
-    }
-}
-
-/// Applies `markers` to `findings` (one file's, sorted by position): removes the findings they
-/// suppress and returns, per marker, whether it suppressed anything. A marker suppresses the
-/// findings whose first line is its target and whose rule it names, unless that rule is not
-/// suppressible.
-pub fn apply(markers: &[Marker], findings: &mut Vec<Finding>, rules: &[Rule]) -> Vec<bool> {
-    let mut used = vec![false; markers.len()];
-    findings.retain(|finding| {
-        let rule = &rules[finding.rule];
-        if !rule.suppressible {
-            return true;
-        }
-        let by = markers
-            .iter()
-            .position(|m| m.target == finding.line && m.rules.contains(&rule.id));
-        if let Some(i) = by {
-            used[i] = true;
-        }
-        by.is_none()
-    });
-    used
+/// The offset of the first block-comment closer in `text`, or its length when there is none.
+fn first_closer(text: &[u8]) -> usize {
+    CLOSERS
+        .iter()
+        .filter_map(|closer| memmem::find(text, closer.as_bytes()))
+        .min()
+        .unwrap_or(text.len())
 }
 
 #[cfg(test)]
 mod tests {
-    use memchr::memmem::Finder;
+    use std::path::Path;
+    use std::sync::Arc;
 
-    use super::{MARKER, markers};
+    use super::{Marker, Suppressor, unmatch};
+    use crate::config::ConfigFile;
+    use crate::matcher::Hit;
+    use crate::rules::RuleSet;
+
+    fn rules() -> RuleSet {
+        let file = ConfigFile {
+            path: "/vestige.toml".into(),
+            name: "vestige.toml".into(),
+            source: Arc::new("[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"A\"]\n".into()),
+        };
+        let raw = file.parse().unwrap();
+        crate::rules::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
+    }
+
+    fn markers(text: &str) -> Vec<Marker> {
+        Suppressor::new(&rules()).markers(text.as_bytes())
+    }
 
     fn parse(text: &str) -> Vec<(usize, usize, Vec<String>, bool)> {
-        markers(text.as_bytes(), &Finder::new(MARKER))
+        markers(text)
             .into_iter()
-            .map(|m| (m.line, m.target, m.rules, m.has_reason))
+            .map(|m| {
+                let ids = m.rules.into_iter().map(|(id, _)| id).collect();
+                (m.line, m.target, ids, m.has_reason)
+            })
             .collect()
     }
 
@@ -159,5 +296,49 @@ mod tests {
             parse("vestige-ignore: -- only a reason"),
             [(1, 1, vec![], true)]
         );
+    }
+
+    #[test]
+    fn a_marker_ends_at_a_closer_or_the_next_marker_and_knows_where_its_ids_are() {
+        let text = "/* vestige-ignore: a ,  bb -- why */ Code(); vestige-ignore: c\n";
+        let found = markers(text);
+        assert_eq!(found.len(), 2);
+        let span = |m: &Marker| &text[m.offset..m.end];
+        assert_eq!(span(&found[0]), "vestige-ignore: a ,  bb -- why");
+        assert_eq!(span(&found[1]), "vestige-ignore: c");
+        let ids: Vec<&str> = found[0]
+            .rules
+            .iter()
+            .map(|(_, r)| &text[r.clone()])
+            .collect();
+        assert_eq!(ids, ["a", "bb"]);
+        let twice = "x // vestige-ignore: a -- see vestige-ignore docs vestige-ignore: b\n";
+        let found = markers(twice);
+        assert_eq!(
+            found
+                .iter()
+                .map(|m| &twice[m.offset..m.end])
+                .collect::<Vec<_>>(),
+            [
+                "vestige-ignore: a -- see vestige-ignore docs",
+                "vestige-ignore: b"
+            ]
+        );
+    }
+
+    #[test]
+    fn hits_inside_a_marker_are_dropped_and_others_kept() {
+        let text = "Foo // vestige-ignore: Foo -- Foo stays */ Foo\nFoo";
+        let found = markers(text);
+        let hit = |start: usize| Hit {
+            start,
+            end: start + 3,
+            rule: 0,
+            needle: 0,
+        };
+        let mut hits: Vec<Hit> = text.match_indices("Foo").map(|(at, _)| hit(at)).collect();
+        unmatch(&found, &mut hits);
+        let kept: Vec<usize> = hits.iter().map(|h| h.start).collect();
+        assert_eq!(kept, [0, 43, 47]);
     }
 }

@@ -150,6 +150,110 @@ mod unix {
         assert_eq!(json(&out)["findings"][0]["path"], "app/evil\x1b[2J\x07.php");
     }
 
+    /// `vestige check ARGS` in `dir` as an unprivileged user, so that permissions hold: as is
+    /// when not run by root, through `setpriv` as `nobody` when run by root; `None` (with the
+    /// reason printed) when that is impossible.
+    fn check_unprivileged(dir: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+        use std::os::unix::fs::PermissionsExt;
+
+        let bin = assert_cmd::cargo::cargo_bin("vestige");
+        let uid = std::process::Command::new("id").arg("-u").output().ok()?;
+        let mut cmd = if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+            let mut cmd = std::process::Command::new("setpriv");
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(&bin);
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).ok()?;
+            cmd
+        } else {
+            std::process::Command::new(&bin)
+        };
+        let output = cmd.current_dir(dir).arg("check").args(args).output();
+        match output {
+            Ok(output) if !String::from_utf8_lossy(&output.stderr).contains("setpriv") => {
+                Some(output)
+            }
+            _ => {
+                eprintln!("skipped: cannot run vestige as an unprivileged user here");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn an_unlistable_directory_is_reported_relative_to_the_root() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tree("");
+        write(dir.path(), "app/Found.php", "Foo\n");
+        write(dir.path(), "app/locked/Hidden.php", "Foo\n");
+        let locked = dir.path().join("app/locked");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        let output = check_unprivileged(dir.path(), &["--format", "short"]);
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+        let Some(output) = output else { return };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("vestige: app/locked: Permission denied"),
+            "{stderr}"
+        );
+        let root = dir.path().canonicalize().unwrap();
+        assert!(!stderr.contains(root.to_str().unwrap()), "{stderr}");
+        assert!(!stderr.contains(dir.path().to_str().unwrap()), "{stderr}");
+    }
+
+    #[test]
+    fn a_full_stderr_or_stdout_never_panics() {
+        let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+            eprintln!("skipped: no /dev/full on this system");
+            return;
+        };
+        let dir = tree("");
+        write(dir.path(), "a.php", "Foo\n");
+        let vestige = || {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vestige"));
+            cmd.current_dir(dir.path());
+            cmd
+        };
+        let cases: [(&[&str], i32); 5] = [
+            (&["check", "--config", "missing.toml"], 2),
+            (&["check", "--frobnicate"], 2),
+            (&["explain", "nope"], 2),
+            (&["check", "--statistics"], 1),
+            (&["init"], 2),
+        ];
+        fs::create_dir(dir.path().join("fresh")).unwrap();
+        let output = vestige()
+            .current_dir(dir.path().join("fresh"))
+            .arg("init")
+            .stderr(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "init writes, then cannot say so"
+        );
+        assert!(dir.path().join("fresh/vestige.toml").is_file());
+        for (args, code) in cases {
+            let output = vestige()
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(full.try_clone().unwrap())
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(code), "{args:?}");
+        }
+        let output = vestige()
+            .arg("--help")
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(output.stderr.is_empty());
+    }
+
     #[test]
     fn non_utf8_file_names_give_valid_json_with_replacement_characters() {
         use std::ffi::OsStr;
@@ -299,6 +403,121 @@ fn ten_thousand_tokens_and_duplicates_across_rules() {
          a.php:1:12: error[many]: m\n\
          a.php:1:52: error[colons]: m\n"
     );
+}
+
+/// Asserts that `text`, printed by `what`, holds no control character but newlines and no line
+/// that a CI runner would read as a workflow command (GitHub's ignores leading spaces).
+fn assert_tame(what: &str, text: &str) {
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{what} printed a raw control character: {text:?}"
+    );
+    assert!(
+        !text.lines().any(|line| line.trim_start().starts_with("::")),
+        "{what} started a line with `::`: {text}"
+    );
+}
+
+#[test]
+fn rule_texts_never_reach_the_terminal_raw_nor_start_a_line() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "vestige.toml",
+        r#"[[rule]]
+id = "legacy"
+message = "legacy\u001b[31m\n::error file=m::message"
+help = "do\u001b]0;title\u0007\n::error file=h::help"
+tokens = ["Bar\u001b\n::error file=t::token"]
+patterns = ["Fo+(?:\u001b\n::error file=p::)?"]
+
+[[rule]]
+id = "::error file=i::id"
+message = "::error file=m::message"
+help = "::error file=h::help"
+tokens = ["Foo"]
+"#,
+    );
+    write(dir.path(), "a.php", "Foo\n");
+    write(dir.path(), "::error file=f::name.php", "Foo\n");
+    let outputs = [
+        (&["check"][..], 1),
+        (&["check", "--format", "short"][..], 1),
+        (&["check", "--statistics", "--format", "json"][..], 1),
+        (&["rules"][..], 0),
+        (&["rules", "--expand"][..], 0),
+        (&["explain", "legacy"][..], 0),
+        (&["explain", "::error file=i::id"][..], 0),
+        (&["explain", "legacy\u{1b}[2J"][..], 2),
+    ];
+    for (args, code) in outputs {
+        let mut cmd = support::vestige(dir.path());
+        cmd.args(args);
+        let (out, stderr) = run(cmd, code);
+        let shown = if args.contains(&"json") { "" } else { &out };
+        assert_tame(&format!("{args:?}"), &format!("{shown}{stderr}"));
+    }
+    let (out, _) = run(check_in(dir.path(), &[]), 1);
+    assert!(
+        out.contains("matches `Fo+(?:\u{241b}\u{240a}::error"),
+        "{out}"
+    );
+    let mut explain = support::vestige(dir.path());
+    explain.args(["explain", "legacy"]);
+    let (out, _) = run(explain, 0);
+    assert!(
+        out.contains("\n  legacy\u{241b}[31m\u{240a}::error file=m::message\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn wrapping_a_long_message_or_help_never_starts_a_line_with_a_workflow_command() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "a.php", "Foo\n");
+    for words in 40..=48 {
+        let long = "a_".repeat(words);
+        write(
+            dir.path(),
+            "vestige.toml",
+            format!(
+                "[[rule]]\nid = \"legacy\"\nmessage = \"{long} ::error file=m::x\"\n\
+                 help = \"{long} ::error file=h::x\"\ntokens = [\"Foo\"]\n"
+            ),
+        );
+        let (out, _) = run(check_in(dir.path(), &[]), 1);
+        assert_tame(&format!("{words} words"), &out);
+    }
+}
+
+#[test]
+fn a_rule_id_with_a_control_character_is_a_rule_file_error() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "vestige.toml",
+        "[[rule]]\nid = \"x\\u001b]0;t\\u0007\\n::error file=x::\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n",
+    );
+    write(dir.path(), "a.php", "Foo\n");
+    let (out, stderr) = run(check_in(dir.path(), &[]), 2);
+    assert_eq!(out, "");
+    assert!(
+        stderr.contains("rule id holds a control character"),
+        "{stderr}"
+    );
+    assert_tame("a rule-file error", &stderr);
+}
+
+#[test]
+fn a_huge_thread_count_is_clamped_to_a_few_per_cpu() {
+    let dir = tree("");
+    write(dir.path(), "a.php", "Foo\n");
+    write(dir.path(), "b.php", "x\n");
+    let (out, _) = run(
+        check_in(dir.path(), &["--format", "short", "-j", "65535"]),
+        1,
+    );
+    assert_eq!(out, "a.php:1:1: error[legacy]: legacy run\n");
 }
 
 #[test]

@@ -341,6 +341,54 @@ mod suppressions {
     }
 
     #[test]
+    fn a_markers_own_text_is_never_a_finding_but_code_after_a_closer_is() {
+        let config = "[[rule]]\nid = \"legacy-inventory-sync-runs\"\nmessage = \"m\"\n\
+                      tokens = [\"InventorySyncRun\", \"inventory-sync-runs\"]\n";
+        let dir = tree(
+            config,
+            &[(
+                "app/a.php",
+                "<?php\n\
+                 // vestige-ignore-next-line: legacy-inventory-sync-runs -- until phase 3\n\
+                 InventorySyncRun::go();\n\
+                 // vestige-ignore: legacy-inventory-sync-runs -- InventorySyncRun stays\n\
+                 /* vestige-ignore-next-line: legacy-inventory-sync-runs */ InventorySyncRun::z();\n\
+                 InventorySyncRun::w();\n",
+            )],
+        );
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        let (found, _) = report(&out);
+        assert_eq!(
+            found,
+            [
+                finding("unused-suppression", "app/a.php", 4),
+                finding("legacy-inventory-sync-runs", "app/a.php", 5),
+            ]
+        );
+        let doc = json(&out);
+        assert_eq!(doc["findings"][1]["column"], 60, "{out}");
+    }
+
+    #[test]
+    fn a_marker_naming_an_unknown_rule_is_warned_about_even_when_it_suppresses() {
+        let dir = tree(
+            RULE,
+            &[(
+                "app/a.php",
+                "<?php\nLegacyRun::a(); // vestige-ignore: legacy, legacy-typo -- kept\n",
+            )],
+        );
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 0);
+        assert_eq!(
+            report(&out).0,
+            [finding("unused-suppression", "app/a.php", 2)]
+        );
+        let doc = json(&out);
+        assert_eq!(doc["findings"][0]["match"], "legacy-typo", "{out}");
+        assert_eq!(doc["findings"][0]["column"], 44, "{out}");
+    }
+
+    #[test]
     fn builtin_rule_ids_are_reserved() {
         let dir = tree(
             "[[rule]]\nid = \"unused-suppression\"\nmessage = \"m\"\ntokens = [\"X\"]\n",

@@ -30,9 +30,38 @@ pub fn handler(style: Style) -> GraphicalReportHandler {
         (false, true) => GraphicalTheme::ascii(),
         (false, false) => GraphicalTheme::none(),
     };
+    // Words are never broken, so that no wrapped line starts inside one (see `diagnostic_text`).
     GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
+        .with_break_words(false)
+}
+
+/// `text` as a diagnostic shows it: control characters but newlines made visible, and each `::`
+/// after a space glued to the word before it with a no-break space, so that wrapping never
+/// starts a line with it; then as `no_command` makes it.
+pub fn diagnostic_text(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| visible(line).replace(" ::", "\u{a0}::"))
+        .collect();
+    no_command(&lines.join("\n"))
+}
+
+/// `text` with a zero-width space before each line that starts with `::` (after spaces, which a
+/// CI runner ignores), so that no line of vestige's output reads as a workflow command.
+pub fn no_command(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            if line.trim_start().starts_with("::") {
+                format!("\u{200b}{line}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// The human reporter.
@@ -84,7 +113,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&visible(&self.rule.message))?;
+        f.write_str(&diagnostic_text(&visible(&self.rule.message)))?;
         if self.finding.is_forbidden_path() {
             write!(
                 f,
@@ -119,7 +148,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
         self.rule
             .help
             .as_ref()
-            .map(|h| Box::new(visible(h)) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(diagnostic_text(&visible(h))) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -131,12 +160,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
         if finding.is_forbidden_path() {
             return None;
         }
+        let needle = visible(&finding.needle);
         let label = if let Some(token) = &finding.variant_of {
-            format!("`{}`, a variant of `{token}`", finding.needle)
+            format!("`{needle}`, a variant of `{}`", visible(token))
         } else if finding.matched == finding.needle {
             "forbidden".to_owned()
         } else {
-            format!("matches `{}`", finding.needle)
+            format!("matches `{needle}`")
         };
         let span = SourceSpan::from(finding.snippet.span.clone());
         Some(Box::new(std::iter::once(

@@ -18,7 +18,7 @@ mod sarif;
 mod shared;
 mod short;
 
-pub use human::{Style, handler};
+pub use human::{Style, diagnostic_text, handler, no_command};
 
 /// Everything a reporter may show.
 #[derive(Debug)]

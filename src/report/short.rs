@@ -1,8 +1,10 @@
-//! One line per finding, `path:line:column: severity[rule]: message`, for grep and editors.
+//! One line per finding, `path:line:column: severity[rule]: message`, for grep and editors. A
+//! path that starts with `::` gets a zero-width space before it, so that a CI runner does not read
+//! the line as a workflow command.
 
 use std::io::{self, Write};
 
-use super::{Report, Reporter};
+use super::{Report, Reporter, no_command};
 use crate::finding::visible;
 
 /// The short reporter.
@@ -12,8 +14,7 @@ impl Reporter for Short {
     fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         for finding in report.findings {
             let rule = &report.rules[finding.rule];
-            writeln!(
-                out,
+            let line = format!(
                 "{}:{}:{}: {}[{}]: {}",
                 visible(&finding.path),
                 finding.line,
@@ -21,7 +22,8 @@ impl Reporter for Short {
                 rule.severity,
                 rule.id,
                 visible(&rule.message)
-            )?;
+            );
+            writeln!(out, "{}", no_command(&line))?;
         }
         Ok(())
     }
