@@ -279,13 +279,13 @@ impl Baseline {
     /// baselined line is the one reported); then the earlier ones. Entries of `unread` paths (not
     /// scanned this time) are kept, never counted as resolved.
     pub fn apply(
-        &self,
+        self,
         findings: &mut Vec<Finding>,
         rules: &[Rule],
         spend_first: impl Fn(&Finding) -> bool,
         unread: impl Fn(&str) -> bool,
     ) -> Applied {
-        let mut left = self.entries.clone();
+        let mut left = self.entries;
         let mut kept = BTreeMap::new();
         let mut order: Vec<usize> = (0..findings.len()).collect();
         order.sort_by_key(|&i| !spend_first(&findings[i]));

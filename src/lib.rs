@@ -466,7 +466,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             .is_none_or(|c| f.is_forbidden_path() || c.touches(&f.path, f.line, f.end_line))
     };
     let mut resolved = Vec::new();
-    if let Some(baseline) = &baseline {
+    if let Some(baseline) = baseline {
         let unread: std::collections::HashSet<&str> =
             scan.unread.iter().map(String::as_str).collect();
         let applied = baseline.apply(
@@ -476,14 +476,14 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             |path| unread.contains(path),
         );
         summary.baselined = applied.hidden;
+        if let (true, Some(target)) = (args.prune_baseline, &write_target) {
+            if !applied.resolved.is_empty() {
+                applied.kept.write(target)?;
+            }
+        }
         if full_scan {
             summary.baseline_resolved = applied.resolved_findings();
             resolved = applied.resolved;
-        }
-        if let (true, Some(target)) = (args.prune_baseline, &write_target) {
-            if applied.kept != *baseline {
-                applied.kept.write(target)?;
-            }
         }
     }
     scan.findings.retain(|f| changed(f));
