@@ -83,6 +83,20 @@ impl Finding {
     pub fn is_forbidden_path(&self) -> bool {
         self.snippet.text.is_empty()
     }
+
+    /// What matched, in a few words, for the formats that have one message per finding:
+    /// `` `ListInventorySyncRuns` ``, with the token it is a variant of or the needle it matched
+    /// when that differs, or the `forbid_paths` pattern of a forbidden file.
+    pub fn subject(&self) -> String {
+        if self.is_forbidden_path() {
+            return format!("file forbidden by `{}`", self.needle);
+        }
+        match &self.variant_of {
+            Some(token) => format!("`{}` (a variant of `{token}`)", self.matched),
+            None if self.matched == self.needle => format!("`{}`", self.matched),
+            None => format!("`{}` (matches `{}`)", self.matched, self.needle),
+        }
+    }
 }
 
 /// The source lines around a finding, as displayed text.

@@ -495,6 +495,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             rules: &rules.rules,
             findings: &scan.findings,
             summary: &summary,
+            warnings_fail: args.deny_warnings,
         };
         let stdout = io::stdout();
         let style = style(cli.color, stdout.is_terminal());

@@ -214,7 +214,7 @@ tokens = ["Foo"]
     );
     write(tmp.path(), "src/b.php", "<?php\n$x = new Foo();\n");
     let out = stdout(&mut check_in(tmp.path(), &["--format", "short"]), 0);
-    assert_eq!(out, "src/b.php:2:10: warning[no-foo]: no Foo\n");
+    assert_eq!(out, "src/b.php:2:10: warning[no-foo]: `Foo`: no Foo\n");
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn rule_file_is_found_in_an_ancestor_and_sets_the_root() {
     );
     assert_eq!(
         out,
-        "app/deep/x.php:1:1: error[r]: m\nlib/y.php:1:1: error[r]: m\n"
+        "app/deep/x.php:1:1: error[r]: `Legacy`: m\nlib/y.php:1:1: error[r]: `Legacy`: m\n"
     );
 
     write(
@@ -243,7 +243,7 @@ fn rule_file_is_found_in_an_ancestor_and_sets_the_root() {
     );
     let out = stdout(&mut check_in(tmp.path(), &["--format", "short", "lib"]), 1);
     assert_eq!(
-        out, "lib/y.php:1:1: error[first]: m\n",
+        out, "lib/y.php:1:1: error[first]: `Legacy`: m\n",
         "vestige.toml wins over .vestige.toml"
     );
 }
@@ -271,7 +271,7 @@ fn root_flag_overrides_the_rule_file_directory() {
         ),
         1,
     );
-    assert_eq!(out, "src/a.php:1:3: error[r]: m\n");
+    assert_eq!(out, "src/a.php:1:3: error[r]: `Legacy`: m\n");
 }
 
 #[test]
@@ -324,9 +324,9 @@ match = "substring"
     let out = stdout(&mut check_in(tmp.path(), &["--format", "short"]), 1);
     assert_eq!(
         out,
-        "app/Job.php:1:21: error[legacy]: no legacy\n\
-         app/Ui/Page.php:1:1: error[ui]: no http in ui\n\
-         app/Ui/Page.php:1:20: error[legacy]: no legacy\n"
+        "app/Job.php:1:21: error[legacy]: `legacy_runs`: no legacy\n\
+         app/Ui/Page.php:1:1: error[ui]: `Http::get` (matches `\\bHttp::\\w+`): no http in ui\n\
+         app/Ui/Page.php:1:20: error[legacy]: `LEGACY_RUNS` (matches `legacy_runs`): no legacy\n"
     );
 }
 

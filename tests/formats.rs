@@ -44,6 +44,22 @@ fn fixture_findings() -> Vec<Value> {
     json(&out)["findings"].as_array().unwrap().clone()
 }
 
+/// The one-line message of a finding in vestige's JSON, as the line formats write it: what
+/// matched (and the token or pattern it matched, when that differs), then the rule's message.
+fn line_message(finding: &Value) -> String {
+    let (matched, needle) = (&finding["match"], &finding["needle"]);
+    let subject = match finding["variant_of"].as_str() {
+        Some(token) => format!("`{}` (a variant of `{token}`)", matched.as_str().unwrap()),
+        None if matched == needle => format!("`{}`", matched.as_str().unwrap()),
+        None => format!(
+            "`{}` (matches `{}`)",
+            matched.as_str().unwrap(),
+            needle.as_str().unwrap()
+        ),
+    };
+    format!("{subject}: {}", finding["message"].as_str().unwrap())
+}
+
 /// A validator for the official SARIF 2.1.0 schema (draft-04), formats included.
 fn sarif_validator() -> jsonschema::Validator {
     let schema =
@@ -259,7 +275,7 @@ fn gitlab_for_the_fixture_matches_the_findings_field_by_field() {
                 "severity"
             ]
         );
-        assert_eq!(issue["description"], finding["message"]);
+        assert_eq!(issue["description"], line_message(finding));
         assert_eq!(issue["check_name"], finding["rule"]);
         let severity = if finding["severity"] == "error" {
             "major"
@@ -288,7 +304,7 @@ fn notes_are_info_in_gitlab_and_notices_on_github() {
     let (out, _) = run(check_in(dir.path(), &["--format", "github"]), 0);
     assert_eq!(
         out,
-        "::notice file=app/A.php,line=1,col=1,endLine=1,endColumn=4,title=vestige [legacy]::legacy run\n"
+        "::notice file=app/A.php,line=1,col=1,endLine=1,endColumn=4,title=vestige [legacy]::`Foo`: legacy run\n"
     );
     let log = json(&run(check_in(dir.path(), &["--format", "sarif"]), 0).0);
     assert_eq!(results(&log)[0]["level"], "note");
@@ -302,7 +318,11 @@ fn junit_for_the_fixture_has_a_suite_per_rule_and_a_failure_per_finding() {
     let doc = xml(&out);
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
-    assert_eq!(root.attribute("failures"), Some("81"));
+    assert_eq!(
+        root.attribute("failures"),
+        Some("76"),
+        "warnings pass without --deny-warnings"
+    );
     let suites: Vec<_> = elements(&doc, "testsuite").collect();
     let names: Vec<&str> = suites
         .iter()
@@ -327,10 +347,11 @@ fn junit_for_the_fixture_has_a_suite_per_rule_and_a_failure_per_finding() {
             .collect();
         let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
         tests += cases.len();
-        assert_eq!(
-            suite.attribute("failures"),
-            Some(&*expected.len().to_string())
-        );
+        let warns = findings
+            .iter()
+            .any(|f| f["rule"] == rule && f["severity"] == "warning");
+        let failing = if warns { 0 } else { expected.len() };
+        assert_eq!(suite.attribute("failures"), Some(&*failing.to_string()));
         assert_eq!(suite.attribute("tests"), Some(&*cases.len().to_string()));
         if expected.is_empty() {
             assert_eq!(cases.len(), 1, "{rule}");
@@ -345,22 +366,44 @@ fn junit_for_the_fixture_has_a_suite_per_rule_and_a_failure_per_finding() {
                 case.attribute("classname"),
                 Some(&*format!("vestige.{rule}"))
             );
-            let failure = case.first_element_child().unwrap();
-            assert_eq!(failure.tag_name().name(), "failure");
-            let finding = findings.iter().find(|f| f["rule"] == rule).unwrap();
-            assert_eq!(failure.attribute("message"), finding["message"].as_str());
-            assert_eq!(failure.attribute("type"), finding["severity"].as_str());
-            let body = failure.text().unwrap();
+            let child = case.first_element_child().unwrap();
+            let body = child.text().unwrap();
             assert!(body.starts_with(case.attribute("name").unwrap()), "{body}");
+            if warns {
+                assert_eq!(child.tag_name().name(), "system-out", "{rule}");
+                continue;
+            }
+            assert_eq!(child.tag_name().name(), "failure");
+            let finding = findings
+                .iter()
+                .find(|f| {
+                    f["rule"] == rule
+                        && format!(
+                            "{}:{}:{}",
+                            f["path"].as_str().unwrap(),
+                            f["line"],
+                            f["column"]
+                        ) == case.attribute("name").unwrap()
+                })
+                .unwrap();
+            assert_eq!(child.attribute("message"), Some(&*line_message(finding)));
+            assert_eq!(child.attribute("type"), finding["severity"].as_str());
         }
     }
     assert_eq!(root.attribute("tests"), Some(&*tests.to_string()));
     let failures: Vec<_> = elements(&doc, "failure").collect();
-    assert_eq!(failures.len(), 81);
-    let errors = failures
-        .iter()
-        .filter(|f| f.attribute("type") == Some("error"));
-    assert_eq!(errors.count(), 76);
+    assert_eq!(failures.len(), 76);
+    assert!(
+        failures
+            .iter()
+            .all(|f| f.attribute("type") == Some("error"))
+    );
+    assert_eq!(elements(&doc, "system-out").count(), 5);
+
+    let (denied, _) = run(check_fixture(&["--format", "junit", "--deny-warnings"]), 1);
+    let denied = xml(&denied);
+    assert_eq!(denied.root_element().attribute("failures"), Some("81"));
+    assert_eq!(elements(&denied, "system-out").count(), 0);
 }
 
 #[test]
@@ -401,7 +444,7 @@ fn checkstyle_for_the_fixture_lists_every_finding_under_its_file() {
                 f["line"].to_string(),
                 f["column"].to_string(),
                 text("severity"),
-                text("message"),
+                line_message(f),
                 format!("vestige.{}", text("rule")),
             )
         })
@@ -453,14 +496,15 @@ fn junit_is_well_formed_for_any_file_name_message_and_content() {
     );
     assert_eq!(case.attribute("file"), Some(&*xml_safe(name)));
     let failure = case.first_element_child().unwrap();
-    assert_eq!(failure.attribute("message"), Some(&*xml_safe(message)));
+    let message = format!("`Foo`: {message}");
+    assert_eq!(failure.attribute("message"), Some(&*xml_safe(&message)));
     let body = failure.text().unwrap();
     assert!(
         body.contains("$x = \"<&>\"; Foo \u{2401}\u{241B}\u{240B} </failure>]]> --> &amp;"),
         "{body}"
     );
     assert!(body.contains("help: use <Bar/> & co"), "{body}");
-    assert!(body.contains(&xml_safe(message)), "{body}");
+    assert!(body.contains(&xml_safe(&message)), "{body}");
 }
 
 #[cfg(unix)]
@@ -472,7 +516,8 @@ fn checkstyle_is_well_formed_for_any_file_name_and_message() {
     let file = elements(&doc, "file").next().unwrap();
     assert_eq!(file.attribute("name"), Some(&*xml_safe(name)));
     let error = file.first_element_child().unwrap();
-    assert_eq!(error.attribute("message"), Some(&*xml_safe(message)));
+    let message = format!("`Foo`: {message}");
+    assert_eq!(error.attribute("message"), Some(&*xml_safe(&message)));
     assert_eq!(error.attribute("source"), Some("vestige.legacy"));
     assert_eq!(error.attribute("line"), Some("1"));
     assert_eq!(error.attribute("column"), Some("19"));
@@ -487,7 +532,7 @@ fn json_formats_keep_the_exact_name_and_message_of_a_hostile_tree() {
     assert_eq!(results(&log)[0]["message"]["text"], message);
     let issues = json(&run(check_in(dir.path(), &["--format", "gitlab"]), 1).0);
     assert_eq!(issues[0]["location"]["path"], name);
-    assert_eq!(issues[0]["description"], message);
+    assert_eq!(issues[0]["description"], format!("`Foo`: {message}"));
 }
 
 /// Splits a workflow command line into its command, its unescaped properties and its
@@ -545,7 +590,7 @@ fn github_commands_cannot_be_injected_through_a_file_name_or_a_message() {
     assert_eq!(properties, expected);
     assert_eq!(
         message,
-        "legacy\n::error::pwned\r\n::warning file=x.php,line=1::y 100%0A"
+        "`Foo`: legacy\n::error::pwned\r\n::warning file=x.php,line=1::y 100%0A"
     );
 }
 
@@ -569,7 +614,7 @@ fn github_for_the_fixture_annotates_every_finding() {
         assert_eq!(properties[0].1, finding["path"].as_str().unwrap());
         assert_eq!(properties[1].1, finding["line"].to_string());
         assert_eq!(properties[4].1, finding["end_column"].to_string());
-        assert_eq!(message, finding["message"].as_str().unwrap());
+        assert_eq!(message, line_message(finding));
     }
     insta::assert_snapshot!("fixture_github_head", lines[..4].join("\n"));
 }
@@ -620,7 +665,32 @@ fn an_unreadable_entry_stays_2_with_exit_zero() {
     .unwrap();
     for flag in ["--exit-zero", "--deny-warnings"] {
         let (out, stderr) = run(check_in(dir.path(), &["--format", "short", flag]), 2);
-        assert_eq!(out, "app/Found.php:1:1: error[legacy]: legacy run\n");
+        assert_eq!(out, "app/Found.php:1:1: error[legacy]: `Foo`: legacy run\n");
         assert!(stderr.contains("dangling.php"), "{stderr}");
     }
+}
+
+#[test]
+fn line_formats_name_the_matched_text_and_the_token_a_variant_comes_from() {
+    let dir = tree(
+        "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"InventorySyncRun\"]\n\
+         variants = true\nforbid_paths = [\"app/Old.php\"]\n",
+    );
+    write(
+        dir.path(),
+        "app/A.php",
+        "DB::table('inventory_sync_runs');\n",
+    );
+    write(dir.path(), "app/Old.php", "<?php\n");
+    let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
+    assert_eq!(
+        out,
+        "app/A.php:1:12: error[legacy]: `inventory_sync_runs` (a variant of `InventorySyncRun`): legacy run\n\
+         app/Old.php:1:1: error[legacy]: file forbidden by `app/Old.php`: legacy run\n"
+    );
+    let (out, _) = run(check_in(dir.path(), &["--format", "human"]), 1);
+    assert!(
+        out.contains("`inventory_sync_runs`, a variant of `InventorySyncRun`"),
+        "{out}"
+    );
 }

@@ -122,7 +122,7 @@ mod unix {
         )
         .unwrap();
         let (out, stderr) = run(check_in(dir.path(), &["--format", "short"]), 2);
-        assert_eq!(out, "app/Found.php:1:1: error[legacy]: legacy run\n");
+        assert_eq!(out, "app/Found.php:1:1: error[legacy]: `Foo`: legacy run\n");
         assert_eq!(stderr.matches("dangling.php").count(), 1, "{stderr}");
     }
 
@@ -326,7 +326,7 @@ fn files_over_max_filesize_are_skipped_with_a_note() {
     write(dir.path(), "big.php", format!("Foo{}\n", " ".repeat(200)));
     write(dir.path(), "small.php", "Foo\n");
     let (out, stderr) = run(check_in(dir.path(), &["--format", "short"]), 1);
-    assert_eq!(out, "small.php:1:1: error[legacy]: legacy run\n");
+    assert_eq!(out, "small.php:1:1: error[legacy]: `Foo`: legacy run\n");
     assert!(
         stderr.contains("note: big.php: skipped, 204 bytes is over scan.max_filesize (100 bytes)"),
         "{stderr}"
@@ -350,11 +350,20 @@ fn a_million_findings_are_all_reported_in_order() {
     let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1_000_000);
-    assert_eq!(lines[0], "a.php:1:1: error[legacy]: legacy run");
-    assert_eq!(lines[1], "a.php:1:5: error[legacy]: legacy run");
-    assert_eq!(lines[499_999], "a.php:250000:5: error[legacy]: legacy run");
-    assert_eq!(lines[500_000], "b.php:1:1: error[legacy]: legacy run");
-    assert_eq!(lines[999_999], "b.php:500000:1: error[legacy]: legacy run");
+    assert_eq!(lines[0], "a.php:1:1: error[legacy]: `Foo`: legacy run");
+    assert_eq!(lines[1], "a.php:1:5: error[legacy]: `Foo`: legacy run");
+    assert_eq!(
+        lines[499_999],
+        "a.php:250000:5: error[legacy]: `Foo`: legacy run"
+    );
+    assert_eq!(
+        lines[500_000],
+        "b.php:1:1: error[legacy]: `Foo`: legacy run"
+    );
+    assert_eq!(
+        lines[999_999],
+        "b.php:500000:1: error[legacy]: `Foo`: legacy run"
+    );
 }
 
 #[test]
@@ -372,7 +381,7 @@ fn a_closed_stdout_ends_quietly() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
-    assert_eq!(first, "a.php:1:1: error[legacy]: legacy run\n");
+    assert_eq!(first, "a.php:1:1: error[legacy]: `Foo`: legacy run\n");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.is_empty(), "{stderr}");
@@ -398,10 +407,10 @@ fn ten_thousand_tokens_and_duplicates_across_rules() {
     let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
     assert_eq!(
         out,
-        "a.php:1:1: error[many]: m\n\
-         a.php:1:12: error[again]: m\n\
-         a.php:1:12: error[many]: m\n\
-         a.php:1:52: error[colons]: m\n"
+        "a.php:1:1: error[many]: `Legacy0Run`: m\n\
+         a.php:1:12: error[again]: `Legacy9999Run`: m\n\
+         a.php:1:12: error[many]: `Legacy9999Run`: m\n\
+         a.php:1:52: error[colons]: `::`: m\n"
     );
 }
 
@@ -517,7 +526,7 @@ fn a_huge_thread_count_is_clamped_to_a_few_per_cpu() {
         check_in(dir.path(), &["--format", "short", "-j", "65535"]),
         1,
     );
-    assert_eq!(out, "a.php:1:1: error[legacy]: legacy run\n");
+    assert_eq!(out, "a.php:1:1: error[legacy]: `Foo`: legacy run\n");
 }
 
 #[test]

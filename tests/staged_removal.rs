@@ -420,14 +420,17 @@ mod expiry {
             0,
         );
         assert!(
-            out.contains("warning[legacy]: legacy run (a warning until 2026-03-01, then an error)"),
+            out.contains("warning[legacy]: `LegacyRun`: legacy run (a warning until 2026-03-01, then an error)"),
             "{out}"
         );
         let (out, _) = run(
             check_in(dir.path(), &["--today", "2026-03-01", "--format", "short"]),
             1,
         );
-        assert!(out.contains("error[legacy]: legacy run\n"), "{out}");
+        assert!(
+            out.contains("error[legacy]: `LegacyRun`: legacy run\n"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -489,7 +492,7 @@ mod forbidden_paths {
         let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
         assert!(
             out.contains(
-                "app/Models/LegacyRun.php:1:1: error[delete-legacy]: delete the legacy run files"
+                "app/Models/LegacyRun.php:1:1: error[delete-legacy]: file forbidden by `app/Models/LegacyRun.php`: delete the legacy run files"
             ),
             "{out}"
         );

@@ -28,7 +28,7 @@ impl Reporter for Checkstyle {
                     r#"    <error line="{}" column="{}" severity="{severity}" message="{}" source="vestige.{}"/>"#,
                     finding.line,
                     finding.column,
-                    xml_attr(&rule.message),
+                    xml_attr(&format!("{}: {}", finding.subject(), rule.message)),
                     xml_attr(&rule.id)
                 )?;
             }

@@ -29,7 +29,7 @@ impl Reporter for Github {
                 finding.end_line,
                 finding.end_column,
                 property(&format!("vestige [{}]", rule.id)),
-                data(&rule.message),
+                data(&format!("{}: {}", finding.subject(), rule.message)),
             )?;
         }
         Ok(())

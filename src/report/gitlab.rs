@@ -18,7 +18,7 @@ pub(super) struct Gitlab;
 
 #[derive(Serialize)]
 struct Issue<'a> {
-    description: &'a str,
+    description: String,
     check_name: &'a str,
     fingerprint: String,
     severity: &'static str,
@@ -45,7 +45,7 @@ impl Reporter for Gitlab {
             .map(|(finding, fingerprint)| {
                 let rule = &report.rules[finding.rule];
                 Issue {
-                    description: &rule.message,
+                    description: format!("{}: {}", finding.subject(), rule.message),
                     check_name: &rule.id,
                     fingerprint,
                     severity: match rule.severity {

@@ -164,7 +164,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
         let label = if let Some(token) = &finding.variant_of {
             format!("`{needle}`, a variant of `{}`", visible(token))
         } else if finding.matched == finding.needle {
-            "forbidden".to_owned()
+            format!("forbidden `{needle}`")
         } else {
             format!("matches `{needle}`")
         };

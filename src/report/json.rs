@@ -29,6 +29,7 @@ struct JsonFinding<'a> {
     byte_offset: usize,
     #[serde(rename = "match")]
     matched: &'a str,
+    needle: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     variant_of: Option<&'a str>,
     message: &'a str,
@@ -67,6 +68,7 @@ impl Reporter for Json {
                         end_column: f.end_column,
                         byte_offset: f.byte_offset,
                         matched: &f.matched,
+                        needle: &f.needle,
                         variant_of: f.variant_of.as_deref(),
                         message: &rule.message,
                     }

@@ -1,5 +1,10 @@
-//! JUnit XML, for CI systems that show test reports: one `<testsuite>` per rule, one failing
+//! JUnit XML, for CI systems that show test reports: one `<testsuite>` per rule, one
 //! `<testcase>` per finding, named `path:line:column`.
+//!
+//! A finding that fails the run (an error; a warning too under `--deny-warnings`) is a test case
+//! with a `<failure>`. Any other finding (a warning, a note) is a passing test case whose
+//! diagnostic is in its `<system-out>`, as test runners report warnings: a dashboard stays green
+//! when the run passed, and the warning is still there to read.
 //!
 //! Every rule gets a suite, not only the rules with findings: a rule with none holds one passing
 //! test case, so the report shows what the gate checked and passed, and a clean run is a report
@@ -9,7 +14,8 @@ use std::io::{self, Write};
 
 use super::shared::{xml_attr, xml_text};
 use super::{Report, Reporter};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
 
 /// The JUnit reporter.
 pub(super) struct Junit;
@@ -20,12 +26,25 @@ impl Reporter for Junit {
         for finding in report.findings {
             by_rule[finding.rule].push(finding);
         }
+        let fails = |rule: &Rule| match rule.severity {
+            Severity::Error => true,
+            Severity::Warning => report.warnings_fail,
+            Severity::Note => false,
+        };
+        let failing = |rule: &Rule, findings: &[&Finding]| {
+            if fails(rule) { findings.len() } else { 0 }
+        };
         let tests: usize = by_rule.iter().map(|f| f.len().max(1)).sum();
+        let failures: usize = report
+            .rules
+            .iter()
+            .zip(&by_rule)
+            .map(|(rule, findings)| failing(rule, findings))
+            .sum();
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
             out,
-            r#"<testsuites name="vestige" tests="{tests}" failures="{}">"#,
-            report.findings.len()
+            r#"<testsuites name="vestige" tests="{tests}" failures="{failures}">"#
         )?;
         for (rule, findings) in report.rules.iter().zip(&by_rule) {
             let id = xml_attr(&rule.id);
@@ -33,7 +52,7 @@ impl Reporter for Junit {
                 out,
                 r#"  <testsuite name="{id}" tests="{}" failures="{}">"#,
                 findings.len().max(1),
-                findings.len()
+                failing(rule, findings)
             )?;
             if findings.is_empty() {
                 writeln!(
@@ -48,15 +67,22 @@ impl Reporter for Junit {
                     out,
                     r#"    <testcase name="{path}:{line}:{column}" classname="vestige.{id}" file="{path}" line="{line}">"#
                 )?;
-                write!(
-                    out,
-                    r#"      <failure message="{}" type="{}">"#,
-                    xml_attr(&rule.message),
-                    rule.severity
-                )?;
+                let message = format!("{}: {}", finding.subject(), rule.message);
+                let close = if fails(rule) {
+                    write!(
+                        out,
+                        r#"      <failure message="{}" type="{}">"#,
+                        xml_attr(&message),
+                        rule.severity
+                    )?;
+                    "</failure>"
+                } else {
+                    write!(out, "      <system-out>")?;
+                    "</system-out>"
+                };
                 let mut body = format!(
-                    "{}:{line}:{column}: {}[{}]: {}\nmatch: {}\n",
-                    finding.path, rule.severity, rule.id, rule.message, finding.matched
+                    "{}:{line}:{column}: {}[{}]: {message}\nmatch: {}\n",
+                    finding.path, rule.severity, rule.id, finding.matched
                 );
                 for (i, text) in finding.snippet.text.split('\n').enumerate() {
                     body.push_str(&format!("{} | {text}\n", finding.snippet.first_line + i));
@@ -64,7 +90,7 @@ impl Reporter for Junit {
                 if let Some(help) = &rule.help {
                     body.push_str(&format!("help: {help}\n"));
                 }
-                writeln!(out, "{}</failure>", xml_text(&body))?;
+                writeln!(out, "{}{close}", xml_text(&body))?;
                 writeln!(out, "    </testcase>")?;
             }
             writeln!(out, "  </testsuite>")?;

@@ -29,6 +29,8 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     /// Totals of the run.
     pub summary: &'a Summary,
+    /// Whether warnings fail the run (`--deny-warnings`), as errors always do.
+    pub warnings_fail: bool,
 }
 
 /// Totals of one run.

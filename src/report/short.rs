@@ -1,4 +1,5 @@
-//! One line per finding, `path:line:column: severity[rule]: message`, for grep and editors. A
+//! One line per finding, `path:line:column: severity[rule]: subject: message`, for grep and
+//! editors; the subject names what matched (see `Finding::subject`). A
 //! path that starts with `::` gets a zero-width space before it, so that a CI runner does not read
 //! the line as a workflow command.
 
@@ -15,12 +16,13 @@ impl Reporter for Short {
         for finding in report.findings {
             let rule = &report.rules[finding.rule];
             let line = format!(
-                "{}:{}:{}: {}[{}]: {}",
+                "{}:{}:{}: {}[{}]: {}: {}",
                 visible(&finding.path),
                 finding.line,
                 finding.column,
                 rule.severity,
                 rule.id,
+                visible(&finding.subject()),
                 visible(&rule.message)
             );
             writeln!(out, "{}", no_command(&line))?;
