@@ -80,6 +80,7 @@ fn the_python_hooks_install_the_wheel_without_cargo_and_check_as_documented() {
     let project = work.path().join("project");
     let d = project.as_path();
     let home = work.path().join("pre-commit-home");
+    std::fs::create_dir(d).unwrap();
     git(d, &["init", "-q", "-b", "main"]);
     write(
         d,

@@ -61,8 +61,10 @@ cmp "$work/out" "$work/wheel-findings" || fail "the wheel's vestige reports othe
 [ "$(wc -l < "$work/out")" -eq 81 ] || fail "expected the fixture's 81 findings"
 
 step "pipx run and uvx, from the wheel"
-timed "pipx run vestige (local wheel)" env PIPX_HOME="$work/pipx" PIP_NO_INDEX=1 \
-  PIP_FIND_LINKS="$wheels" "$tools/pipx" run --spec "vestige==$version" vestige --version
+# pipx's pip backend (its uv backend is what uvx runs), given the wheel's path: pipx
+# passes pip's --no-index on to its own pip upgrade as well, so it cannot be used here.
+timed "pipx run vestige (local wheel)" env PIPX_HOME="$work/pipx" \
+  "$tools/pipx" run --backend pip --spec "$wheel" vestige --version
 timed "uvx vestige (local wheel)" env UV_CACHE_DIR="$work/uv" \
   "$tools/uvx" --no-index --find-links "$wheels" "vestige@$version" --version
 
@@ -116,7 +118,7 @@ cd "$app"
 expect_code 1 npx --no-install vestige check --format short
 cat "$work/out"
 grep -q '^app/Http/Controllers/RunController.php:3:16: ' "$work/out" || fail "controller finding"
-grep -q '^routes/web.php:2:28: ' "$work/out" || fail "route finding"
+grep -q '^routes/web.php:2:30: ' "$work/out" || fail "route finding"
 [ "$(wc -l < "$work/out")" -eq 2 ] || fail "expected exactly 2 findings (vendor/ and node_modules/ skipped)"
 expect_code 0 npx --no-install vestige check --format short app/Models
 expect_code 2 npx --no-install vestige check --config missing.toml
