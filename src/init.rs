@@ -44,16 +44,22 @@ impl Kind {
             Self::Laravel => (
                 &["app", "database", "resources", "routes", "config"],
                 &[
-                    "vendor/",
-                    "storage/",
-                    "bootstrap/cache/",
-                    "node_modules/",
-                    "public/build/",
+                    "/vendor/",
+                    "/storage/",
+                    "/bootstrap/cache/",
+                    "/node_modules/",
+                    "/public/build/",
                 ],
             ),
             Self::Generic => (
                 &["."],
-                &["vendor/", "node_modules/", "target/", "dist/", "build/"],
+                &[
+                    "/vendor/",
+                    "/node_modules/",
+                    "/target/",
+                    "/dist/",
+                    "/build/",
+                ],
             ),
         }
     }
@@ -90,7 +96,17 @@ pub fn starter(kind: Kind, dir: &Path) -> String {
     }
     out.push_str("\n[scan]\n# Directories to scan, relative to this file.\n");
     let _ = writeln!(out, "roots = [{}]", list(&roots));
-    out.push_str("# Never scanned (gitignore syntax); .gitignore is honoured as well.\n");
+    out.push_str(
+        "# Never scanned (gitignore syntax, relative to this file; .gitignore is honoured too for\n\
+         # files git does not track). A leading `/` anchors a pattern at the project root: `/vendor/`\n\
+         # is the top-level directory only, while `vendor/` would skip every directory of that name.\n",
+    );
+    if kind == Kind::Laravel {
+        out.push_str(
+            "# Keep them anchored: resources/views/vendor/ holds the views Laravel published into the\n\
+             # application, which are its own code.\n",
+        );
+    }
     let _ = writeln!(out, "exclude = [{}]", list(exclude));
     out.push_str(
         "\n# One [[rule]] per thing being removed. Replace this example with your own.\n\
@@ -99,6 +115,9 @@ pub fn starter(kind: Kind, dir: &Path) -> String {
          message = \"LegacyExampleRun was removed\"\n\
          help = \"Use OperationRun instead.\"\n\
          tokens = [\"LegacyExampleRun\"]\n\
+         # \"part\": also inside longer names (LegacyExampleRunResource, $legacyExampleRunId), never\n\
+         # in LegacyExampleRunner; \"word\" matches the whole identifier only.\n\
+         match = \"part\"\n\
          # Also match legacyExampleRun, legacy_example_runs, legacy-example-runs, ...:\n\
          # variants = true\n\
          # Files that may keep the name until their phase (the class that defines it, old migrations):\n\

@@ -45,8 +45,21 @@ fn init_writes_a_laravel_starter_that_passes_check_at_once() {
         "vendor/x/Old.php",
         "<?php new LegacyExampleRun();\n",
     );
+    write(
+        dir.path(),
+        "resources/views/vendor/mail/html/layout.blade.php",
+        "{{ LegacyExampleRun::count() }}\n",
+    );
     let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
-    assert_eq!(out.lines().count(), 1, "{out}");
+    let paths: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "app/Old.php",
+            "resources/views/vendor/mail/html/layout.blade.php"
+        ],
+        "published vendor views are the app's own code; Composer's vendor/ is not"
+    );
 }
 
 #[test]
