@@ -10,7 +10,9 @@ use std::sync::Arc;
 use miette::{Diagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde::de::IntoDeserializer;
 use toml::Spanned;
+use toml::de::{DeArray, DeString, DeTable, DeValue};
 
 use crate::finding::Severity;
 
@@ -40,6 +42,11 @@ pub struct RawConfig {
     /// How `vestige-ignore` markers in the code are checked.
     #[serde(default)]
     pub suppressions: RawSuppressions,
+    /// The mistakes found while reading the parts that could not be read (wrong types, unknown
+    /// keys), reported together with those compiling the rest finds.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub errors: Vec<RuleFileError>,
 }
 
 /// The `[suppressions]` table.
@@ -241,6 +248,11 @@ pub struct ConfigFile {
     pub source: Arc<String>,
 }
 
+/// An empty TOML table, the value that gives every key its default.
+fn empty_table() -> Spanned<DeValue<'static>> {
+    Spanned::new(0..0, DeValue::Table(DeTable::new()))
+}
+
 impl ConfigFile {
     /// Reads the rule file at the absolute `path`, named relative to `cwd` in diagnostics.
     pub fn read(path: &Path, cwd: &Path) -> miette::Result<Self> {
@@ -256,12 +268,53 @@ impl ConfigFile {
 
     /// Deserializes the file, turning any TOML or schema error into a diagnostic.
     pub fn parse(&self) -> miette::Result<RawConfig> {
-        toml::from_str(&self.source).map_err(|err| {
-            let span = err.span().unwrap_or(0..0);
-            let message = plain_words(err.message().trim_end());
-            let help = suggestion(&message);
-            self.error(span, message, "here", help).into()
-        })
+        let document = DeTable::parse(&self.source).map_err(|err| self.toml_error(&err))?;
+        let span = document.span();
+        let table = document.into_inner();
+        let part = |key: &Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>| {
+            let mut piece = DeTable::new();
+            piece.insert(key.clone(), value);
+            RawConfig::deserialize(Spanned::new(span.clone(), piece).into_deserializer())
+        };
+        let mut config = part(&Spanned::new(0..0, "scan".into()), empty_table())
+            .map_err(|err| self.toml_error(&err))?;
+        let mut errors = Vec::new();
+        // Each table, and each [[rule]], is read on its own, so that one wrong type does not hide
+        // the mistakes after it: every one is reported in one run.
+        for (key, value) in table {
+            let pieces: Vec<Spanned<DeValue<'_>>> = match value.get_ref() {
+                DeValue::Array(rules) if key.get_ref() == "rule" => rules
+                    .iter()
+                    .map(|rule| {
+                        let mut one = DeArray::new();
+                        one.push(rule.clone());
+                        Spanned::new(rule.span(), DeValue::Array(one))
+                    })
+                    .collect(),
+                _ => vec![value],
+            };
+            for piece in pieces {
+                match part(&key, piece) {
+                    Ok(read) => match key.get_ref().as_ref() {
+                        "scan" => config.scan = read.scan,
+                        "baseline" => config.baseline = read.baseline,
+                        "suppressions" => config.suppressions = read.suppressions,
+                        _ => config.rule.extend(read.rule),
+                    },
+                    Err(err) => errors.push(self.toml_error(&err)),
+                }
+            }
+        }
+        config.errors = errors;
+        Ok(config)
+    }
+
+    /// A TOML or type error of the rule file as a diagnostic at its span.
+    fn toml_error(&self, err: &toml::de::Error) -> RuleFileError {
+        let span = err.span().unwrap_or(0..0);
+        let message = plain_words(err.message().trim_end());
+        let help = suggestion(&message);
+        self.error(span, message, "here", help)
     }
 
     /// A diagnostic pointing at `span` of this file; control characters in its texts (which may
@@ -430,6 +483,14 @@ fn suggestion(message: &str) -> Option<String> {
     }
     if message.starts_with("invalid type: map, expected an array") {
         return Some("rules are an array of tables: write each one as `[[rule]]`".to_owned());
+    }
+    if let Some(quoted) = message
+        .strip_prefix("invalid type: string \"")
+        .and_then(|rest| rest.strip_suffix("\", expected a TOML datetime"))
+    {
+        return Some(format!(
+            "a TOML date has no quotes: write `warn_until = {quoted}`"
+        ));
     }
     let words = backticked(message);
     let (unknown, expected) = words.split_first()?;

@@ -228,11 +228,11 @@ fn text_files(
 /// decides which `warn_until` rules still report warnings.
 pub fn compile(
     file: &ConfigFile,
-    raw: RawConfig,
+    mut raw: RawConfig,
     root: &Path,
     today: Day,
 ) -> miette::Result<RuleSet> {
-    let mut errors = Vec::new();
+    let mut errors = std::mem::take(&mut raw.errors);
     let scope = compile_scope(file, &raw, root, &mut errors);
     let baseline = raw.baseline.file.as_ref().map(|path| root.join(path));
     let mut rules: Vec<Rule> = Vec::new();

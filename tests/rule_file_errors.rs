@@ -513,3 +513,31 @@ fn an_absolute_path_pattern_is_an_error_that_gives_the_relative_one() {
     assert!(stderr.contains("can never match"), "{stderr}");
     assert!(stderr.contains("write `/app/Old.php`"), "{stderr}");
 }
+
+#[test]
+fn type_errors_and_compile_errors_are_all_reported_in_one_run() {
+    let stderr = fail(
+        r#"[scan]
+hidden = "no"
+
+[[rule]]
+id = "a"
+message = "m"
+severity = "fatal"
+tokens = ["X"]
+
+[[rule]]
+id = "b"
+message = "m"
+tokens = ["Y"]
+warn_until = "2026-03-01"
+
+[[rule]]
+id = "c"
+message = "m"
+tokens = ["Z"]
+paths = ["app/[z"]
+"#,
+    );
+    insta::assert_snapshot!("type_and_compile_errors_at_once", stderr);
+}
