@@ -121,7 +121,7 @@ fn looks_like_baseline(head: &str) -> bool {
 pub enum BaselineError {
     /// The file could not be read.
     #[error("cannot read the baseline {}: {error}", path.display())]
-    #[diagnostic(help("create it with `vestige check --write-baseline`"))]
+    #[diagnostic(help("create it with `vestige check --write-baseline={}`", path.display()))]
     Read {
         /// The baseline file.
         path: PathBuf,
@@ -130,7 +130,7 @@ pub enum BaselineError {
     },
     /// The file is not a baseline.
     #[error("{} is not a valid baseline: {message}", path.display())]
-    #[diagnostic(help("regenerate it with `vestige check --write-baseline`"))]
+    #[diagnostic(help("regenerate it with `vestige check --write-baseline={}`", path.display()))]
     Invalid {
         /// The baseline file.
         path: PathBuf,

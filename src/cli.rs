@@ -199,8 +199,16 @@ pub struct CheckArgs {
     pub no_baseline: bool,
 
     /// Record every current finding in FILE as the new baseline, print nothing else, exit 0.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "prune_baseline"])]
-    pub write_baseline: Option<PathBuf>,
+    /// Without FILE: the rule file's `[baseline] file`. (Before PATHS, write
+    /// `--write-baseline=FILE`.)
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        require_equals = false,
+        conflicts_with_all = ["baseline", "prune_baseline"]
+    )]
+    pub write_baseline: Option<Option<PathBuf>>,
 
     /// Rewrite the baseline without the findings that are gone from the code; never adds one.
     #[arg(long)]

@@ -365,10 +365,17 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         (Some(path), false) => Some(walk::absolute(&cwd, path)),
         (None, false) => project.rules.baseline.clone(),
     };
-    let written_path = args
-        .write_baseline
-        .as_ref()
-        .map(|p| walk::absolute(&cwd, p));
+    let written_path = match &args.write_baseline {
+        None => None,
+        Some(Some(path)) => Some(walk::absolute(&cwd, path)),
+        Some(None) => Some(project.rules.baseline.clone().ok_or_else(|| {
+            miette::miette!(
+                help = "name the file, `--write-baseline=vestige-baseline.toml`, or set it in the \
+                        rule file: [baseline] file = \"vestige-baseline.toml\"",
+                "--write-baseline without a file needs `file` in the rule file's [baseline] table"
+            )
+        })?),
+    };
     let configured = project.rules.baseline.clone();
     let own = baseline_path.iter().chain(&written_path).chain(&configured);
     project.rules.scope.own_files.extend(own.cloned());

@@ -263,6 +263,34 @@ mod baseline {
     }
 }
 
+#[test]
+fn write_baseline_without_a_file_writes_the_configured_one_and_the_help_command_works() {
+    let dir = tree(
+        &format!("{RULE}[baseline]\nfile = \"vestige-baseline.toml\"\n"),
+        &[("app/a.php", "<?php new LegacyRun();\n")],
+    );
+    let (_, err) = run(check_in(dir.path(), &[]), 2);
+    let command = err
+        .split('`')
+        .find(|part| part.starts_with("vestige check --write-baseline="))
+        .unwrap_or_else(|| panic!("no command in the help: {err}"));
+    let args: Vec<&str> = command.split(' ').skip(2).collect();
+    run(check_in(dir.path(), &args), 0);
+    assert!(dir.path().join("vestige-baseline.toml").is_file());
+    run(check_in(dir.path(), &[]), 0);
+    write(dir.path(), "app/b.php", "<?php new LegacyRun();\n");
+    run(check_in(dir.path(), &[]), 1);
+    run(check_in(dir.path(), &["--write-baseline"]), 0);
+    run(check_in(dir.path(), &[]), 0);
+
+    write(dir.path(), "vestige.toml", RULE);
+    let (_, err) = run(check_in(dir.path(), &["--write-baseline"]), 2);
+    assert!(
+        err.contains("needs `file` in the rule file's [baseline] table"),
+        "{err}"
+    );
+}
+
 mod suppressions {
     use super::*;
 
