@@ -236,8 +236,16 @@ impl Project {
         threads: Option<u16>,
         changes: Option<&Changes>,
     ) -> miette::Result<Scan> {
-        let walk = Walk::new(&self.rules.scope, paths)
+        let mut walk = Walk::new(&self.rules.scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
+        if let Some(changes) = changes {
+            walk = walk.only(changes.paths());
+        } else if self.rules.scope.gitignore {
+            if let Some(repo) = changes::Repo::discover(&self.root)? {
+                let tracked = repo.tracked_ignored()?;
+                walk = walk.with_tracked(tracked.iter().map(|rel| self.root.join(rel)).collect());
+            }
+        }
         let threads = threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, usize::from),
             usize::from,
@@ -292,10 +300,10 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let own = baseline_path.iter().chain(&written_path).cloned();
     project.rules.scope.own_files.extend(own);
     let (cwd, root, rules) = (&project.cwd, &project.root, &project.rules);
-    let mut paths: Vec<PathBuf> = args.paths.iter().map(|p| walk::absolute(cwd, p)).collect();
+    let paths: Vec<PathBuf> = args.paths.iter().map(|p| walk::absolute(cwd, p)).collect();
     let changes = match (&args.since, args.staged) {
-        (Some(rev), _) => Some(Changes::read(root, Since::Rev(rev))?),
-        (None, true) => Some(Changes::read(root, Since::Staged)?),
+        (Some(rev), _) => Some(Changes::read(root, rules, Since::Rev(rev))?),
+        (None, true) => Some(Changes::read(root, rules, Since::Staged)?),
         (None, false) => None,
     };
     let full_scan = paths.is_empty() && changes.is_none();
@@ -316,21 +324,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
         miette::bail!("{}: no such file or directory", missing.display());
     }
-    if let Some(changes) = &changes {
-        paths = changes
-            .paths()
-            .iter()
-            .filter(|changed| paths.is_empty() || paths.iter().any(|p| changed.starts_with(p)))
-            .cloned()
-            .collect();
-    }
 
     let started = Instant::now();
-    let mut scan = if changes.is_some() && paths.is_empty() {
-        Scan::default()
-    } else {
-        project.scan(&paths, args.threads, changes.as_ref())?
-    };
+    let mut scan = project.scan(&paths, args.threads, changes.as_ref())?;
     let mut summary = Summary {
         files_scanned: scan.files,
         bytes_scanned: scan.bytes,
@@ -353,7 +349,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let changed = |f: &Finding| {
         changes
             .as_ref()
-            .is_none_or(|c| f.is_forbidden_path() || c.touches(&f.path, f.line, f.end_line))
+            .is_none_or(|c| f.is_forbidden_path() || c.touches(f.rule, &f.path, f.line, f.end_line))
     };
     let mut resolved = Vec::new();
     if let Some(baseline) = &baseline {

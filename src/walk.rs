@@ -1,7 +1,8 @@
 //! Which files are scanned: the scan roots, minus global excludes, ignore files, hidden paths and
 //! the rule file itself, optionally narrowed to the paths given on the command line. Explicit paths are a filter on the
 //! same walk, never a bypass, so a file passed by a pre-commit hook obeys exactly the rules a full
-//! scan does.
+//! scan does. Files git lists (tracked files the ignore rules would hide, or the changed files of
+//! `--since`/`--staged`) pass the same scope test and are visited beside the walk, once each.
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
@@ -40,6 +41,8 @@ pub struct Walk<'a> {
     scope: &'a ScanScope,
     starts: Vec<PathBuf>,
     narrowing: Option<Narrowing>,
+    /// Files visited beside the walk, which the walk itself skips.
+    listed: Vec<PathBuf>,
 }
 
 impl<'a> Walk<'a> {
@@ -51,6 +54,7 @@ impl<'a> Walk<'a> {
                 scope,
                 starts: scope.roots.clone(),
                 narrowing: None,
+                listed: Vec::new(),
             });
         }
         let mut narrowing = Narrowing::default();
@@ -73,7 +77,34 @@ impl<'a> Walk<'a> {
             scope,
             starts,
             narrowing: Some(narrowing),
+            listed: Vec::new(),
         })
+    }
+
+    /// Whether the file at the absolute `path` is in the scan scope and the narrowing.
+    fn keeps(&self, path: &Path) -> bool {
+        in_scope(self.scope, path) && self.narrowing.as_ref().is_none_or(|n| n.keeps(path))
+    }
+
+    /// Adds tracked files (absolute) that the ignore rules hide from the walk: those in scope
+    /// are scanned too, as tracked files are code.
+    pub fn with_tracked(mut self, files: Vec<PathBuf>) -> Self {
+        self.listed = files
+            .into_iter()
+            .filter(|path| self.keeps(path) && is_scannable(self.scope, path))
+            .collect();
+        self
+    }
+
+    /// Visits only `files` (absolute, as git listed them) that are in scope, without walking.
+    pub fn only(mut self, files: &[PathBuf]) -> Self {
+        self.starts.clear();
+        self.listed = files
+            .iter()
+            .filter(|path| self.keeps(path))
+            .cloned()
+            .collect();
+        self
     }
 
     /// Walks on `threads` threads, each with its own visitor from `make`, and returns the visitors.
@@ -82,8 +113,9 @@ impl<'a> Walk<'a> {
         V: Visitor,
         F: Fn() -> V + Sync,
     {
+        let mut visitors = visit_list(&self.listed, threads, &make);
         let Some((first, rest)) = self.starts.split_first() else {
-            return Vec::new();
+            return visitors;
         };
         let mut builder = WalkBuilder::new(first);
         for start in rest {
@@ -93,6 +125,7 @@ impl<'a> Walk<'a> {
         let exclude = scope.exclude.clone();
         let own_files = scope.own_files.clone();
         let narrowing = self.narrowing;
+        let listed: HashSet<PathBuf> = self.listed.into_iter().collect();
         builder
             .threads(threads)
             .hidden(!scope.hidden)
@@ -108,6 +141,7 @@ impl<'a> Walk<'a> {
                 !own_files.iter().any(|own| own == entry.path())
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
+                    && (listed.is_empty() || !listed.contains(entry.path()))
             });
         let done = Mutex::new(Vec::new());
         let mut spawner = Spawner {
@@ -115,9 +149,78 @@ impl<'a> Walk<'a> {
             done: &done,
         };
         builder.build_parallel().visit(&mut spawner);
-        done.into_inner()
-            .unwrap_or_else(|poison| poison.into_inner())
+        visitors.extend(
+            done.into_inner()
+                .unwrap_or_else(|poison| poison.into_inner()),
+        );
+        visitors
     }
+}
+
+/// Visits `files` on up to `threads` threads, each with its own visitor from `make`.
+fn visit_list<V, F>(files: &[PathBuf], threads: usize, make: &F) -> Vec<V>
+where
+    V: Visitor,
+    F: Fn() -> V + Sync,
+{
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let chunk = files.len().div_ceil(threads.max(1));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut visitor = make();
+                    for path in chunk {
+                        visitor.file(path);
+                    }
+                    visitor
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// Whether the file at the absolute `path` is in the scan scope as the walk sees it: under a
+/// scan root, not excluded (nor any directory above it), not hidden unless `scan.hidden`, and
+/// not one of vestige's own files. Ignore files play no part: git decides those.
+pub fn in_scope(scope: &ScanScope, path: &Path) -> bool {
+    let Some(start) = scope.roots.iter().find(|root| path.starts_with(root)) else {
+        return false;
+    };
+    let hidden = || {
+        path.strip_prefix(start).is_ok_and(|rel| {
+            rel.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        })
+    };
+    !scope.own_files.iter().any(|own| own == path)
+        && (scope.hidden || !hidden())
+        && !scope
+            .exclude
+            .matched_path_or_any_parents(path, false)
+            .is_ignore()
+}
+
+/// Whether the work-tree `path` is a file the walk would scan: a regular file, or a link to
+/// one when symbolic links are followed.
+pub fn is_scannable(scope: &ScanScope, path: &Path) -> bool {
+    let meta = if scope.follow_symlinks {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
+    meta.is_ok_and(|meta| meta.is_file())
 }
 
 /// Makes one visitor per walker thread.
