@@ -588,6 +588,13 @@ impl walk::Visitor for Collector<'_> {
     fn symlink_loop(&mut self, error: ignore::Error) {
         self.found.notes.push(format!("{error}; not followed"));
     }
+
+    fn unreadable_ignore_file(&mut self, path: &Path, error: io::Error) {
+        let rel = walk::relative(self.root, path);
+        self.found.notes.push(format!(
+            "{rel}: cannot be read ({error}); its ignore patterns were not applied"
+        ));
+    }
 }
 
 #[cfg(test)]

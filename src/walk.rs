@@ -20,7 +20,12 @@ pub trait Visitor: Send {
     fn error(&mut self, error: ignore::Error);
     /// Called when a symbolic link leads back to one of its ancestors and was not followed.
     fn symlink_loop(&mut self, error: ignore::Error);
+    /// Called when an ignore file exists but cannot be read, so its patterns were not applied.
+    fn unreadable_ignore_file(&mut self, path: &Path, error: std::io::Error);
 }
+
+/// The per-directory ignore files the walk honours.
+const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
 
 /// The paths the command line narrowed the scan to: each one and everything under it.
 #[derive(Debug, Default)]
@@ -147,6 +152,7 @@ impl<'a> Walk<'a> {
         let mut spawner = Spawner {
             make: &make,
             done: &done,
+            ignore_files: scope.gitignore,
         };
         builder.build_parallel().visit(&mut spawner);
         visitors.extend(
@@ -227,6 +233,7 @@ pub fn is_scannable(scope: &ScanScope, path: &Path) -> bool {
 struct Spawner<'s, V, F> {
     make: &'s F,
     done: &'s Mutex<Vec<V>>,
+    ignore_files: bool,
 }
 
 impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Spawner<'s, V, F> {
@@ -234,6 +241,7 @@ impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Sp
         Box::new(Worker {
             visitor: Some((self.make)()),
             done: self.done,
+            ignore_files: self.ignore_files,
         })
     }
 }
@@ -242,6 +250,8 @@ impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Sp
 struct Worker<'s, V> {
     visitor: Option<V>,
     done: &'s Mutex<Vec<V>>,
+    /// Whether ignore files are honoured, so an unreadable one is worth a note.
+    ignore_files: bool,
 }
 
 impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
@@ -252,6 +262,22 @@ impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
         match entry {
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                 visitor.file(entry.path());
+            }
+            // The ignore crate passes over an ignore file it cannot read; one failed open per
+            // directory finds those.
+            Ok(entry) if self.ignore_files && entry.file_type().is_some_and(|t| t.is_dir()) => {
+                for name in IGNORE_FILES {
+                    let path = entry.path().join(name);
+                    let mut options = std::fs::OpenOptions::new();
+                    options.read(true);
+                    #[cfg(unix)]
+                    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+                    if let Err(err) = options.open(&path) {
+                        if err.kind() != std::io::ErrorKind::NotFound {
+                            visitor.unreadable_ignore_file(&path, err);
+                        }
+                    }
+                }
             }
             Ok(_) => {}
             Err(err) if is_loop(&err) => visitor.symlink_loop(err),
