@@ -123,6 +123,8 @@ pub struct Repo {
     map: Map,
     /// The pathspec that limits git to the project root.
     pathspec: OsString,
+    /// The top of the work tree, canonical.
+    top: PathBuf,
 }
 
 /// Where the project root lies in the work tree.
@@ -210,6 +212,7 @@ impl Repo {
             origin,
             map,
             pathspec,
+            top,
         }))
     }
 
@@ -251,8 +254,19 @@ impl Repo {
 
     /// The tracked files under the project root that `.gitignore`, `.git/info/exclude` or a
     /// `.ignore` file would hide from a walk, relative to the root. The user's global excludes
-    /// file is left out, as in the walk.
+    /// file is left out, as in the walk. A `.ignore` file above the work tree, which the walk
+    /// honours and git does not know, could hide any file: then every tracked file is listed.
     pub fn tracked_ignored(&self) -> Result<Vec<PathBuf>, GitError> {
+        if self
+            .top
+            .ancestors()
+            .skip(1)
+            .any(|dir| std::fs::symlink_metadata(dir.join(".ignore")).is_ok())
+        {
+            let args = ["ls-files", "-z", "--cached", "--full-name"];
+            let out = finish(&args, self.spawn(&args)?.wait_with_output())?;
+            return Ok(names(&out).filter_map(|name| self.relative(name)).collect());
+        }
         let listings: [&[&str]; 2] = [
             &[
                 "-c",

@@ -48,6 +48,8 @@ pub struct Walk<'a> {
     narrowing: Option<Narrowing>,
     /// Files visited beside the walk, which the walk itself skips.
     listed: Vec<PathBuf>,
+    /// Whether the tree is a git work tree: then `.gitignore` files above its top do not count.
+    in_git: bool,
 }
 
 impl<'a> Walk<'a> {
@@ -60,6 +62,7 @@ impl<'a> Walk<'a> {
                 starts: scope.roots.clone(),
                 narrowing: None,
                 listed: Vec::new(),
+                in_git: false,
             });
         }
         let mut narrowing = Narrowing::default();
@@ -83,6 +86,7 @@ impl<'a> Walk<'a> {
             starts,
             narrowing: Some(narrowing),
             listed: Vec::new(),
+            in_git: false,
         })
     }
 
@@ -91,9 +95,10 @@ impl<'a> Walk<'a> {
         in_scope(self.scope, path) && self.narrowing.as_ref().is_none_or(|n| n.keeps(path))
     }
 
-    /// Adds tracked files (absolute) that the ignore rules hide from the walk: those in scope
-    /// are scanned too, as tracked files are code.
+    /// Marks the tree as a git work tree and adds tracked files (absolute) that the ignore
+    /// rules hide from the walk: those in scope are scanned too, as tracked files are code.
     pub fn with_tracked(mut self, files: Vec<PathBuf>) -> Self {
+        self.in_git = true;
         self.listed = files
             .into_iter()
             .filter(|path| self.keeps(path) && is_scannable(self.scope, path))
@@ -139,7 +144,7 @@ impl<'a> Walk<'a> {
             .git_ignore(scope.gitignore)
             .git_exclude(scope.gitignore)
             .git_global(false)
-            .require_git(false)
+            .require_git(self.in_git)
             .follow_links(scope.follow_symlinks)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());

@@ -439,3 +439,32 @@ fn which(name: &str) -> Result<std::path::PathBuf, ()> {
         .find(|path| path.is_file())
         .ok_or(())
 }
+
+#[test]
+fn ignore_files_above_the_work_tree_hide_nothing_git_tracks() {
+    for name in [".gitignore", ".ignore"] {
+        let outer = TempDir::new().unwrap();
+        write(outer.path(), name, "*.php\n");
+        let d = outer.path().join("repo");
+        fs::create_dir(&d).unwrap();
+        git(&d, &["init", "-q", "-b", "main"]);
+        write(&d, "vestige.toml", RULES);
+        write(&d, "app/a.php", "<?php LegacyRun::a();\n");
+        commit_all(&d, "base");
+        let (out, _) = run(check_in(&d, &["--format", "json"]), 1);
+        assert_eq!(findings(&out), ["legacy app/a.php:1"], "{name}");
+    }
+}
+
+#[test]
+fn without_gitignore_since_sees_ignored_untracked_files() {
+    let dir = repo(&[(".gitignore", "*.local.php\n")]);
+    let d = dir.path();
+    let rules = RULES.replace("[scan]\n", "[scan]\ngitignore = false\n");
+    write(d, "vestige.toml", rules);
+    write(d, "app/x.local.php", "<?php LegacyRun::x();\n");
+    let (out, _) = run(check_in(d, &["--format", "json"]), 1);
+    assert_eq!(findings(&out), ["legacy app/x.local.php:1"]);
+    let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "json"]), 1);
+    assert_eq!(findings(&out), ["legacy app/x.local.php:1"]);
+}
