@@ -102,14 +102,17 @@ fn env_located() -> bool {
 }
 
 /// Whether git should know `root`: the environment names a repository, or a `.git` sits in
-/// `root` or above it.
+/// `root` or above it, below any of `GIT_CEILING_DIRECTORIES` (which git does not look past).
 fn git_expected(root: &Path) -> bool {
+    let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|dirs| std::env::split_paths(&dirs).collect())
+        .unwrap_or_default();
     let real = std::fs::canonicalize(root).ok();
-    env_located()
-        || root
-            .ancestors()
-            .chain(real.iter().flat_map(|r| r.ancestors()))
+    let has_git = |dirs: std::path::Ancestors<'_>| {
+        dirs.take_while(|dir| !ceilings.iter().any(|c| c == dir))
             .any(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+    };
+    env_located() || has_git(root.ancestors()) || real.is_some_and(|r| has_git(r.ancestors()))
 }
 
 /// A git work tree as git itself sees it from where vestige runs (with the user's `GIT_*`
