@@ -1,8 +1,8 @@
 //! Changed-lines mode: which files and lines changed since a revision (`--since`) or are staged
 //! (`--staged`), as git reports them. The file list comes from git's NUL-separated formats, so
 //! every name is exact; only those files are scanned (staged ones from their blobs), and only
-//! findings on changed lines are kept. The same git context also tells a full scan which tracked
-//! files the ignore rules would hide: tracked files are code, whatever `.gitignore` says.
+//! findings on changed lines are kept. The same git context also gives a full scan the tracked
+//! files, which are code whatever `.gitignore` says.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -126,8 +126,25 @@ pub struct Repo {
     map: Map,
     /// The pathspec that limits git to the project root.
     pathspec: OsString,
-    /// The top of the work tree, canonical.
-    top: PathBuf,
+}
+
+/// A running `git ls-files` of the tracked files under the project root.
+#[derive(Debug)]
+pub struct Listing<'r> {
+    repo: &'r Repo,
+    child: Child,
+}
+
+impl Listing<'_> {
+    const ARGS: &'static [&'static str] = &["ls-files", "-z", "--cached", "--full-name"];
+
+    /// The tracked files, relative to the project root.
+    pub fn finish(self) -> Result<Vec<PathBuf>, GitError> {
+        let out = finish(Self::ARGS, self.child.wait_with_output())?;
+        Ok(names(&out)
+            .filter_map(|name| self.repo.relative(name))
+            .collect())
+    }
 }
 
 /// Where the project root lies in the work tree.
@@ -215,7 +232,6 @@ impl Repo {
             origin,
             map,
             pathspec,
-            top,
         }))
     }
 
@@ -255,51 +271,13 @@ impl Repo {
         finish(args, self.command(args, false).output())
     }
 
-    /// The tracked files under the project root that `.gitignore`, `.git/info/exclude` or a
-    /// `.ignore` file would hide from a walk, relative to the root. The user's global excludes
-    /// file is left out, as in the walk. A `.ignore` file above the work tree, which the walk
-    /// honours and git does not know, could hide any file: then every tracked file is listed.
-    pub fn tracked_ignored(&self) -> Result<Vec<PathBuf>, GitError> {
-        if self
-            .top
-            .ancestors()
-            .skip(1)
-            .any(|dir| std::fs::symlink_metadata(dir.join(".ignore")).is_ok())
-        {
-            let args = ["ls-files", "-z", "--cached", "--full-name"];
-            let out = finish(&args, self.spawn(&args)?.wait_with_output())?;
-            return Ok(names(&out).filter_map(|name| self.relative(name)).collect());
-        }
-        let listings: [&[&str]; 2] = [
-            &[
-                "-c",
-                "core.excludesFile=",
-                "ls-files",
-                "-z",
-                "--cached",
-                "--ignored",
-                "--exclude-standard",
-                "--full-name",
-            ],
-            &[
-                "ls-files",
-                "-z",
-                "--cached",
-                "--ignored",
-                "--exclude-per-directory=.ignore",
-                "--full-name",
-            ],
-        ];
-        let children = listings
-            .iter()
-            .map(|args| self.spawn(args))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut files = HashSet::new();
-        for (args, child) in listings.iter().zip(children) {
-            let out = finish(args, child.wait_with_output())?;
-            files.extend(names(&out).filter_map(|name| self.relative(name)));
-        }
-        Ok(files.into_iter().collect())
+    /// Starts listing the tracked files under the project root; the listing runs beside the
+    /// walk.
+    pub fn tracked(&self) -> Result<Listing<'_>, GitError> {
+        Ok(Listing {
+            repo: self,
+            child: self.spawn(Listing::ARGS)?,
+        })
     }
 
     /// The merge base of `rev` and HEAD.

@@ -238,20 +238,28 @@ impl Project {
     ) -> miette::Result<Scan> {
         let mut walk = Walk::new(&self.rules.scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
-        if let Some(changes) = changes {
-            walk = walk.only(changes.paths());
-        } else if self.rules.scope.gitignore {
-            if let Some(repo) = changes::Repo::discover(&self.root)? {
-                let tracked = repo.tracked_ignored()?;
-                walk = walk.with_tracked(tracked.iter().map(|rel| self.root.join(rel)).collect());
+        let repo = match changes {
+            Some(changes) => {
+                walk = walk.only(changes.paths());
+                None
             }
-        }
+            None if self.rules.scope.gitignore => changes::Repo::discover(&self.root)?,
+            None => None,
+        };
+        let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
+        let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
+            Box::new(move || {
+                let files = listing.finish()?;
+                Ok(files.iter().map(|rel| self.root.join(rel)).collect())
+            })
+        });
         let threads = threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, usize::from),
             usize::from,
         );
         let mut scan = Scan::default();
-        for collector in walk.run(threads, || Collector::new(&self.rules, &self.root, changes)) {
+        let make = || Collector::new(&self.rules, &self.root, changes);
+        for collector in walk.run(threads, make, tracked)? {
             scan.absorb(collector.found);
         }
         sort(&mut scan.findings, &self.rules);

@@ -5,8 +5,9 @@
 //! `--since`/`--staged`) pass the same scope test and are visited beside the walk, once each.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
@@ -46,10 +47,8 @@ pub struct Walk<'a> {
     scope: &'a ScanScope,
     starts: Vec<PathBuf>,
     narrowing: Option<Narrowing>,
-    /// Files visited beside the walk, which the walk itself skips.
+    /// Files visited instead of walking.
     listed: Vec<PathBuf>,
-    /// Whether the tree is a git work tree: then `.gitignore` files above its top do not count.
-    in_git: bool,
 }
 
 impl<'a> Walk<'a> {
@@ -62,7 +61,6 @@ impl<'a> Walk<'a> {
                 starts: scope.roots.clone(),
                 narrowing: None,
                 listed: Vec::new(),
-                in_git: false,
             });
         }
         let mut narrowing = Narrowing::default();
@@ -86,24 +84,12 @@ impl<'a> Walk<'a> {
             starts,
             narrowing: Some(narrowing),
             listed: Vec::new(),
-            in_git: false,
         })
     }
 
     /// Whether the file at the absolute `path` is in the scan scope and the narrowing.
     fn keeps(&self, path: &Path) -> bool {
         in_scope(self.scope, path) && self.narrowing.as_ref().is_none_or(|n| n.keeps(path))
-    }
-
-    /// Marks the tree as a git work tree and adds tracked files (absolute) that the ignore
-    /// rules hide from the walk: those in scope are scanned too, as tracked files are code.
-    pub fn with_tracked(mut self, files: Vec<PathBuf>) -> Self {
-        self.in_git = true;
-        self.listed = files
-            .into_iter()
-            .filter(|path| self.keeps(path) && is_scannable(self.scope, path))
-            .collect();
-        self
     }
 
     /// Visits only `files` (absolute, as git listed them) that are in scope, without walking.
@@ -117,15 +103,23 @@ impl<'a> Walk<'a> {
         self
     }
 
-    /// Walks on `threads` threads, each with its own visitor from `make`, and returns the visitors.
-    pub fn run<V, F>(self, threads: usize, make: F) -> Vec<V>
+    /// Walks on `threads` threads, each with its own visitor from `make`, and returns the
+    /// visitors. Inside a git work tree, `tracked` gives the tracked files (absolute) once the
+    /// walk is done: those in scope that the walk did not visit, because an ignore file hid
+    /// them, are visited then, as tracked files are code.
+    pub fn run<V, F, E>(
+        self,
+        threads: usize,
+        make: F,
+        tracked: Option<Tracked<'_, E>>,
+    ) -> Result<Vec<V>, E>
     where
         V: Visitor,
         F: Fn() -> V + Sync,
     {
         let mut visitors = visit_list(&self.listed, threads, &make);
         let Some((first, rest)) = self.starts.split_first() else {
-            return visitors;
+            return Ok(visitors);
         };
         let mut builder = WalkBuilder::new(first);
         for start in rest {
@@ -134,38 +128,99 @@ impl<'a> Walk<'a> {
         let scope = self.scope;
         let exclude = scope.exclude.clone();
         let own_files = scope.own_files.clone();
-        let narrowing = self.narrowing;
-        let listed: HashSet<PathBuf> = self.listed.into_iter().collect();
+        let narrowing = self.narrowing.map(Arc::new);
+        let keep_narrowing = narrowing.clone();
+        let (hidden, gitignore) = (scope.hidden, scope.gitignore);
+        let unreadable = Arc::new(Mutex::new(Vec::new()));
+        let unread = Arc::clone(&unreadable);
         builder
             .threads(threads)
-            .hidden(!scope.hidden)
-            .parents(scope.gitignore)
-            .ignore(scope.gitignore)
-            .git_ignore(scope.gitignore)
-            .git_exclude(scope.gitignore)
+            .hidden(false)
+            .parents(gitignore)
+            .ignore(gitignore)
+            .git_ignore(gitignore)
+            .git_exclude(gitignore)
             .git_global(false)
-            .require_git(self.in_git)
+            .require_git(false)
             .follow_links(scope.follow_symlinks)
             .filter_entry(move |entry| {
+                let name = entry.file_name().as_encoded_bytes();
+                if entry.depth() > 0 && name.first() == Some(&b'.') {
+                    // Hidden entries are skipped here rather than by the walker, so that the
+                    // ignore files are seen: the walker passes over one it cannot read.
+                    if gitignore && IGNORE_FILES.iter().any(|n| n.as_bytes() == name) {
+                        if let Err(err) = open_nonblocking(entry.path()) {
+                            lock(&unread).push((entry.path().to_owned(), err));
+                        }
+                    }
+                    if !hidden {
+                        return false;
+                    }
+                }
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 !own_files.iter().any(|own| own == entry.path())
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
-                    && (listed.is_empty() || !listed.contains(entry.path()))
             });
         let done = Mutex::new(Vec::new());
+        let seen = Mutex::new(Vec::new());
+        let fingerprints = tracked.as_ref().map(|_| RandomState::new());
         let mut spawner = Spawner {
             make: &make,
             done: &done,
-            ignore_files: scope.gitignore,
+            seen: &seen,
+            fingerprints: fingerprints.as_ref(),
         };
         builder.build_parallel().visit(&mut spawner);
-        visitors.extend(
-            done.into_inner()
-                .unwrap_or_else(|poison| poison.into_inner()),
-        );
-        visitors
+        visitors.extend(lock(&done).drain(..));
+        let unreadable = std::mem::take(&mut *lock(&unreadable));
+        if !unreadable.is_empty() {
+            if visitors.is_empty() {
+                visitors.push(make());
+            }
+            for (path, err) in unreadable {
+                visitors[0].unreadable_ignore_file(&path, err);
+            }
+        }
+        if let (Some(tracked), Some(state)) = (tracked, &fingerprints) {
+            let seen: HashSet<u64> = lock(&seen).drain(..).collect();
+            let hidden: Vec<PathBuf> = tracked()?
+                .into_iter()
+                .filter(|path| {
+                    !seen.contains(&fingerprint(state, path))
+                        && in_scope(scope, path)
+                        && keep_narrowing.as_ref().is_none_or(|n| n.keeps(path))
+                        && is_scannable(scope, path)
+                })
+                .collect();
+            visitors.extend(visit_list(&hidden, threads, &make));
+        }
+        Ok(visitors)
     }
+}
+
+/// Lists the tracked files of a git work tree (absolute), once the walk is done.
+pub type Tracked<'a, E> = Box<dyn FnOnce() -> Result<Vec<PathBuf>, E> + 'a>;
+
+/// `mutex` locked, even if a thread panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// A keyed hash of `path`, to tell which files the walk visited without keeping their paths.
+fn fingerprint(state: &RandomState, path: &Path) -> u64 {
+    let mut hasher = state.build_hasher();
+    hasher.write(path.as_os_str().as_encoded_bytes());
+    hasher.finish()
+}
+
+/// Opens `path` for reading without ever blocking (a FIFO named like an ignore file).
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
 }
 
 /// Visits `files` on up to `threads` threads, each with its own visitor from `make`.
@@ -238,7 +293,8 @@ pub fn is_scannable(scope: &ScanScope, path: &Path) -> bool {
 struct Spawner<'s, V, F> {
     make: &'s F,
     done: &'s Mutex<Vec<V>>,
-    ignore_files: bool,
+    seen: &'s Mutex<Vec<u64>>,
+    fingerprints: Option<&'s RandomState>,
 }
 
 impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Spawner<'s, V, F> {
@@ -246,7 +302,9 @@ impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Sp
         Box::new(Worker {
             visitor: Some((self.make)()),
             done: self.done,
-            ignore_files: self.ignore_files,
+            seen: self.seen,
+            fingerprints: self.fingerprints,
+            visited: Vec::new(),
         })
     }
 }
@@ -255,8 +313,10 @@ impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Sp
 struct Worker<'s, V> {
     visitor: Option<V>,
     done: &'s Mutex<Vec<V>>,
-    /// Whether ignore files are honoured, so an unreadable one is worth a note.
-    ignore_files: bool,
+    seen: &'s Mutex<Vec<u64>>,
+    /// Set when the visited files must be told apart from tracked ones the walk missed.
+    fingerprints: Option<&'s RandomState>,
+    visited: Vec<u64>,
 }
 
 impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
@@ -266,23 +326,10 @@ impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
         };
         match entry {
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                visitor.file(entry.path());
-            }
-            // The ignore crate passes over an ignore file it cannot read; one failed open per
-            // directory finds those.
-            Ok(entry) if self.ignore_files && entry.file_type().is_some_and(|t| t.is_dir()) => {
-                for name in IGNORE_FILES {
-                    let path = entry.path().join(name);
-                    let mut options = std::fs::OpenOptions::new();
-                    options.read(true);
-                    #[cfg(unix)]
-                    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-                    if let Err(err) = options.open(&path) {
-                        if err.kind() != std::io::ErrorKind::NotFound {
-                            visitor.unreadable_ignore_file(&path, err);
-                        }
-                    }
+                if let Some(state) = self.fingerprints {
+                    self.visited.push(fingerprint(state, entry.path()));
                 }
+                visitor.file(entry.path());
             }
             Ok(_) => {}
             Err(err) if is_loop(&err) => visitor.symlink_loop(err),
@@ -295,12 +342,9 @@ impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
 impl<V> Drop for Worker<'_, V> {
     fn drop(&mut self) {
         if let Some(visitor) = self.visitor.take() {
-            let mut done = self
-                .done
-                .lock()
-                .unwrap_or_else(|poison| poison.into_inner());
-            done.push(visitor);
+            lock(self.done).push(visitor);
         }
+        lock(self.seen).append(&mut self.visited);
     }
 }
 
