@@ -1,10 +1,11 @@
 //! Which files are scanned: the scan roots, minus global excludes, ignore files, hidden paths and
 //! the rule file itself, optionally narrowed to the paths given on the command line. Explicit paths are a filter on the
 //! same walk, never a bypass, so a file passed by a pre-commit hook obeys exactly the rules a full
-//! scan does. Files git lists (tracked files the ignore rules would hide, or the changed files of
-//! `--since`/`--staged`) pass the same scope test and are visited beside the walk, once each.
+//! scan does. Inside a git work tree, ignore files hide untracked files only: tracked files the
+//! walk did not reach are visited after it, once each. The changed files of `--since`/`--staged`
+//! come from git and pass the same scope test instead of a walk.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -116,6 +117,7 @@ impl<'a> Walk<'a> {
     where
         V: Visitor,
         F: Fn() -> V + Sync,
+        E: Send,
     {
         let mut visitors = visit_list(&self.listed, threads, &make);
         let Some((first, rest)) = self.starts.split_first() else {
@@ -171,7 +173,27 @@ impl<'a> Walk<'a> {
             seen: &seen,
             fingerprints: fingerprints.as_ref(),
         };
-        builder.build_parallel().visit(&mut spawner);
+        // git lists the tracked files, and their fingerprints are taken, while the walk runs.
+        let tracked = std::thread::scope(|side| {
+            let tracked = tracked.zip(fingerprints.as_ref()).map(|(tracked, state)| {
+                side.spawn(move || {
+                    tracked().map(|files| {
+                        let by_print: HashMap<u64, usize> = files
+                            .iter()
+                            .enumerate()
+                            .map(|(index, path)| (fingerprint(state, path), index))
+                            .collect();
+                        (files, by_print)
+                    })
+                })
+            });
+            builder.build_parallel().visit(&mut spawner);
+            tracked.map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        });
         visitors.extend(lock(&done).drain(..));
         let unreadable = std::mem::take(&mut *lock(&unreadable));
         if !unreadable.is_empty() {
@@ -182,16 +204,24 @@ impl<'a> Walk<'a> {
                 visitors[0].unreadable_ignore_file(&path, err);
             }
         }
-        if let (Some(tracked), Some(state)) = (tracked, &fingerprints) {
-            let seen: HashSet<u64> = lock(&seen).drain(..).collect();
-            let hidden: Vec<PathBuf> = tracked()?
+        if let Some(tracked) = tracked {
+            let (files, by_print) = tracked?;
+            let mut missed = vec![true; files.len()];
+            for print in lock(&seen).iter() {
+                if let Some(&index) = by_print.get(print) {
+                    missed[index] = false;
+                }
+            }
+            let hidden: Vec<PathBuf> = files
                 .into_iter()
-                .filter(|path| {
-                    !seen.contains(&fingerprint(state, path))
+                .zip(missed)
+                .filter(|(path, missed)| {
+                    *missed
                         && in_scope(scope, path)
                         && keep_narrowing.as_ref().is_none_or(|n| n.keeps(path))
                         && is_scannable(scope, path)
                 })
+                .map(|(path, _)| path)
                 .collect();
             visitors.extend(visit_list(&hidden, threads, &make));
         }
@@ -199,8 +229,8 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Lists the tracked files of a git work tree (absolute), once the walk is done.
-pub type Tracked<'a, E> = Box<dyn FnOnce() -> Result<Vec<PathBuf>, E> + 'a>;
+/// Lists the tracked files of a git work tree (absolute); runs beside the walk.
+pub type Tracked<'a, E> = Box<dyn FnOnce() -> Result<Vec<PathBuf>, E> + Send + 'a>;
 
 /// `mutex` locked, even if a thread panicked while holding it.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
