@@ -138,12 +138,15 @@ pub struct Listing<'r> {
 impl Listing<'_> {
     const ARGS: &'static [&'static str] = &["ls-files", "-z", "--cached", "--full-name"];
 
-    /// The tracked files, relative to the project root.
-    pub fn finish(self) -> Result<Vec<PathBuf>, GitError> {
-        let out = finish(Self::ARGS, self.child.wait_with_output())?;
-        Ok(names(&out)
-            .filter_map(|name| self.repo.relative(name))
-            .collect())
+    /// The tracked files under the project `root`.
+    pub fn finish(self, root: &Path) -> Result<walk::TrackedFiles, GitError> {
+        let names = finish(Self::ARGS, self.child.wait_with_output())?;
+        let (base, strip) = match &self.repo.map {
+            Map::Below(dir) if dir.is_empty() => (root.to_owned(), Vec::new()),
+            Map::Below(dir) => (root.to_owned(), [dir.as_slice(), b"/"].concat()),
+            Map::Above(dir) => (root.join(dir), Vec::new()),
+        };
+        Ok(walk::TrackedFiles { base, strip, names })
     }
 }
 

@@ -247,11 +247,9 @@ impl Project {
             None => None,
         };
         let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
+        let root = &self.root;
         let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
-            Box::new(move || {
-                let files = listing.finish()?;
-                Ok(files.iter().map(|rel| self.root.join(rel)).collect())
-            })
+            Box::new(move || listing.finish(root))
         });
         let threads = threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, usize::from),

@@ -5,6 +5,7 @@
 //! walk did not reach are visited after it, once each. The changed files of `--since`/`--staged`
 //! come from git and pass the same scope test instead of a walk.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::path::{Component, Path, PathBuf};
@@ -178,12 +179,15 @@ impl<'a> Walk<'a> {
             let tracked = tracked.zip(fingerprints.as_ref()).map(|(tracked, state)| {
                 side.spawn(move || {
                     tracked().map(|files| {
-                        let by_print: HashMap<u64, usize> = files
-                            .iter()
-                            .enumerate()
-                            .map(|(index, path)| (fingerprint(state, path), index))
-                            .collect();
-                        (files, by_print)
+                        // A path listed again (an unmerged one, once per stage) is never missed.
+                        let mut by_print = HashMap::new();
+                        let mut missed = Vec::new();
+                        for (index, rel) in files.names().enumerate() {
+                            let first = by_print.entry(files.fingerprint(state, rel));
+                            missed.push(matches!(first, Entry::Vacant(_)));
+                            first.or_insert(index);
+                        }
+                        (files, by_print, missed)
                     })
                 })
             });
@@ -205,23 +209,22 @@ impl<'a> Walk<'a> {
             }
         }
         if let Some(tracked) = tracked {
-            let (files, by_print) = tracked?;
-            let mut missed = vec![true; files.len()];
+            let (files, by_print, mut missed) = tracked?;
             for print in lock(&seen).iter() {
                 if let Some(&index) = by_print.get(print) {
                     missed[index] = false;
                 }
             }
             let hidden: Vec<PathBuf> = files
-                .into_iter()
+                .names()
                 .zip(missed)
-                .filter(|(path, missed)| {
-                    *missed
-                        && in_scope(scope, path)
+                .filter(|(_, missed)| *missed)
+                .map(|(rel, _)| files.path(rel))
+                .filter(|path| {
+                    in_scope(scope, path)
                         && keep_narrowing.as_ref().is_none_or(|n| n.keeps(path))
                         && is_scannable(scope, path)
                 })
-                .map(|(path, _)| path)
                 .collect();
             visitors.extend(visit_list(&hidden, threads, &make));
         }
@@ -229,8 +232,66 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Lists the tracked files of a git work tree (absolute); runs beside the walk.
-pub type Tracked<'a, E> = Box<dyn FnOnce() -> Result<Vec<PathBuf>, E> + Send + 'a>;
+/// Lists the tracked files of a git work tree; runs beside the walk.
+pub type Tracked<'a, E> = Box<dyn FnOnce() -> Result<TrackedFiles, E> + Send + 'a>;
+
+/// Tracked files as git lists them (`git ls-files -z`), kept as one buffer: each name with
+/// `strip` removed from its front is a path below `base`. Names without that prefix lie
+/// outside `base` and are left out.
+#[derive(Debug)]
+pub struct TrackedFiles {
+    /// The directory the names are relative to, once stripped.
+    pub base: PathBuf,
+    /// The prefix (`dir/`) to remove from each name; empty for none.
+    pub strip: Vec<u8>,
+    /// The NUL-separated names.
+    pub names: Vec<u8>,
+}
+
+impl TrackedFiles {
+    /// The names below `base`, relative to it, `/`-separated.
+    fn names(&self) -> impl Iterator<Item = &[u8]> {
+        self.names
+            .split(|&b| b == 0)
+            .filter_map(|name| name.strip_prefix(self.strip.as_slice()))
+            .filter(|rel| !rel.is_empty())
+    }
+
+    /// The absolute path of the name `rel`.
+    fn path(&self, rel: &[u8]) -> PathBuf {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            self.base.join(std::ffi::OsStr::from_bytes(rel))
+        }
+        #[cfg(not(unix))]
+        {
+            let mut path = self.base.clone();
+            path.extend(String::from_utf8_lossy(rel).split('/'));
+            path
+        }
+    }
+
+    /// The fingerprint of the path of the name `rel`, as [`fingerprint`] takes it, without
+    /// building the path.
+    fn fingerprint(&self, state: &RandomState, rel: &[u8]) -> u64 {
+        #[cfg(unix)]
+        {
+            let base = self.base.as_os_str().as_encoded_bytes();
+            let mut hasher = state.build_hasher();
+            hasher.write(base);
+            if base.last() != Some(&b'/') {
+                hasher.write(b"/");
+            }
+            hasher.write(rel);
+            hasher.finish()
+        }
+        #[cfg(not(unix))]
+        {
+            fingerprint(state, &self.path(rel))
+        }
+    }
+}
 
 /// `mutex` locked, even if a thread panicked while holding it.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -468,3 +468,26 @@ fn without_gitignore_since_sees_ignored_untracked_files() {
     let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "json"]), 1);
     assert_eq!(findings(&out), ["legacy app/x.local.php:1"]);
 }
+
+#[test]
+fn a_file_in_conflict_is_scanned_once() {
+    let dir = repo(&[("app/a.php", "<?php\n")]);
+    let d = dir.path();
+    git(d, &["checkout", "-q", "-b", "other"]);
+    write(d, "app/a.php", "<?php\nLegacyRun::other();\n");
+    commit_all(d, "other");
+    git(d, &["checkout", "-q", "main"]);
+    write(d, "app/a.php", "<?php\nLegacyRun::main();\n");
+    commit_all(d, "main");
+    let merge = git_command(d)
+        .args(["merge", "-q", "other"])
+        .output()
+        .unwrap();
+    assert!(!merge.status.success(), "the merge must conflict");
+    let (out, _) = run(check_in(d, &["--format", "json"]), 1);
+    assert_eq!(
+        findings(&out),
+        ["legacy app/a.php:3", "legacy app/a.php:5"],
+        "each line once, though the index lists the file once per stage"
+    );
+}
