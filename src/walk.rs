@@ -121,7 +121,21 @@ impl<'a> Walk<'a> {
         E: Send,
     {
         let mut visitors = visit_list(&self.listed, threads, &make);
-        let Some((first, rest)) = self.starts.split_first() else {
+        // The walker reads ignore files through symbolic links and blocks on FIFOs; git reads
+        // neither. A directory holding such an ignore file is not walked, and says why.
+        let refused = Arc::new(Mutex::new(Vec::new()));
+        let mut starts = self.starts;
+        if self.scope.gitignore {
+            starts.retain(|start| match start.ancestors().find_map(odd_ignore_file) {
+                Some(file) => {
+                    lock(&refused).push(file);
+                    false
+                }
+                None => true,
+            });
+        }
+        let Some((first, rest)) = starts.split_first() else {
+            report_refused(&mut visitors, &refused, &make);
             return Ok(visitors);
         };
         let mut builder = WalkBuilder::new(first);
@@ -136,6 +150,7 @@ impl<'a> Walk<'a> {
         let (hidden, gitignore) = (scope.hidden, scope.gitignore);
         let unreadable = Arc::new(Mutex::new(Vec::new()));
         let unread = Arc::clone(&unreadable);
+        let refuse = Arc::clone(&refused);
         builder
             .threads(threads)
             .hidden(false)
@@ -161,9 +176,16 @@ impl<'a> Walk<'a> {
                     }
                 }
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !own_files.iter().any(|own| own == entry.path())
+                let keep = !own_files.iter().any(|own| own == entry.path())
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
-                    && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
+                    && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()));
+                if keep && gitignore && is_dir {
+                    if let Some(file) = odd_ignore_file(entry.path()) {
+                        lock(&refuse).push(file);
+                        return false;
+                    }
+                }
+                keep
             });
         let done = Mutex::new(Vec::new());
         let seen = Mutex::new(Vec::new());
@@ -199,6 +221,7 @@ impl<'a> Walk<'a> {
             })
         });
         visitors.extend(lock(&done).drain(..));
+        report_refused(&mut visitors, &refused, &make);
         let unreadable = std::mem::take(&mut *lock(&unreadable));
         if !unreadable.is_empty() {
             if visitors.is_empty() {
@@ -303,6 +326,40 @@ fn fingerprint(state: &RandomState, path: &Path) -> u64 {
     let mut hasher = state.build_hasher();
     hasher.write(path.as_os_str().as_encoded_bytes());
     hasher.finish()
+}
+
+/// The ignore file in `dir` that exists but is not a regular file (a symbolic link, a FIFO),
+/// if any.
+fn odd_ignore_file(dir: &Path) -> Option<PathBuf> {
+    IGNORE_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|file| std::fs::symlink_metadata(file).is_ok_and(|meta| !meta.file_type().is_file()))
+}
+
+/// Hands each directory left out for an odd ignore file to a visitor as an error.
+fn report_refused<V: Visitor>(
+    visitors: &mut Vec<V>,
+    refused: &Mutex<Vec<PathBuf>>,
+    make: &impl Fn() -> V,
+) {
+    let refused = std::mem::take(&mut *lock(refused));
+    if refused.is_empty() {
+        return;
+    }
+    if visitors.is_empty() {
+        visitors.push(make());
+    }
+    for file in refused {
+        let reason = std::io::Error::other(
+            "an ignore file that is not a regular file is not read, and \
+             nothing in its directory was scanned",
+        );
+        visitors[0].error(ignore::Error::WithPath {
+            path: file,
+            err: Box::new(ignore::Error::Io(reason)),
+        });
+    }
 }
 
 /// Opens `path` for reading without ever blocking (a FIFO named like an ignore file).

@@ -491,3 +491,32 @@ fn a_file_in_conflict_is_scanned_once() {
         "each line once, though the index lists the file once per stage"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_ignore_file_that_is_a_link_or_a_fifo_is_refused_not_read() {
+    // A committed `.gitignore -> /dev/zero` once read without end; a FIFO blocked the walk.
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    write(d, "vestige.toml", RULES);
+    write(d, "app/a.php", "<?php LegacyRun::a();\n");
+    write(d, "lib/b.php", "<?php LegacyRun::b();\n");
+    std::os::unix::fs::symlink("/dev/zero", d.join("app/.gitignore")).unwrap();
+    let (out, stderr) = run(check_in(d, &["--format", "json"]), 2);
+    assert!(
+        stderr.contains("app/.gitignore: an ignore file that is not a regular file is not read"),
+        "{stderr}"
+    );
+    assert_eq!(findings(&out), ["legacy lib/b.php:1"]);
+
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(d.join(".ignore"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let (_, stderr) = run(check_in(d, &[]), 2);
+    assert!(
+        stderr.contains(".ignore: an ignore file that is not"),
+        "{stderr}"
+    );
+}
