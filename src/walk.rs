@@ -121,9 +121,10 @@ impl<'a> Walk<'a> {
         E: Send,
     {
         let mut visitors = visit_list(&self.listed, threads, &make);
-        // The walker reads ignore files through symbolic links and blocks on FIFOs; git reads
-        // neither. A directory holding such an ignore file is not walked, and says why.
-        let refused = Arc::new(Mutex::new(Vec::new()));
+        // The walker reads ignore files through symbolic links and blocks on FIFOs. A scan root
+        // with such an ignore file in it or above it is not walked, and says why. Below the
+        // roots this is not checked: it would cost a system call in every directory.
+        let refused = Mutex::new(Vec::new());
         let mut starts = self.starts;
         if self.scope.gitignore {
             starts.retain(|start| match start.ancestors().find_map(odd_ignore_file) {
@@ -150,7 +151,6 @@ impl<'a> Walk<'a> {
         let (hidden, gitignore) = (scope.hidden, scope.gitignore);
         let unreadable = Arc::new(Mutex::new(Vec::new()));
         let unread = Arc::clone(&unreadable);
-        let refuse = Arc::clone(&refused);
         builder
             .threads(threads)
             .hidden(false)
@@ -176,16 +176,9 @@ impl<'a> Walk<'a> {
                     }
                 }
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                let keep = !own_files.iter().any(|own| own == entry.path())
+                !own_files.iter().any(|own| own == entry.path())
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
-                    && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()));
-                if keep && gitignore && is_dir {
-                    if let Some(file) = odd_ignore_file(entry.path()) {
-                        lock(&refuse).push(file);
-                        return false;
-                    }
-                }
-                keep
+                    && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
             });
         let done = Mutex::new(Vec::new());
         let seen = Mutex::new(Vec::new());
