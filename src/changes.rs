@@ -1,14 +1,19 @@
 //! Changed-lines mode: which files and lines changed since a revision (`--since`) or are staged
-//! (`--staged`), as the git command line reports them. Only those files are walked, and only
-//! findings on those lines are kept.
+//! (`--staged`), as git reports them. The file list comes from git's NUL-separated formats, so
+//! every name is exact; only those files are scanned (staged ones from their blobs), and only
+//! findings on changed lines are kept. The same git context also gives a full scan the tracked
+//! files, which are code whatever `.gitignore` says.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use miette::Diagnostic;
 
+use crate::rules::RuleSet;
 use crate::walk;
 
 /// What counts as changed.
@@ -26,14 +31,39 @@ pub enum Since<'a> {
 pub enum GitError {
     /// git could not be started.
     #[error("cannot run git: {0}")]
-    #[diagnostic(help("--since and --staged need the git command line on the PATH"))]
+    #[diagnostic(help(
+        "--since and --staged, and any scan inside a git work tree, need the git command line \
+         on the PATH"
+    ))]
     Spawn(#[source] std::io::Error),
-    /// The project root is not inside a git work tree.
-    #[error("{} is not inside a git work tree", .0.display())]
+    /// git found no work tree for the project root; holds the root and git's own words.
+    #[error("{} is not inside a git work tree: {}", .0.display(), .1)]
     #[diagnostic(help(
         "--since and --staged compare against git history; run a full scan instead"
     ))]
-    NotARepository(PathBuf),
+    NotARepository(PathBuf, String),
+    /// git refused to work in the repository that holds the project root.
+    #[error("git refuses to read the repository of {}: {}", .0.display(), .1)]
+    #[diagnostic(help(
+        "vestige asks git which files are tracked; fix what git reports (for example with \
+         `git config --global --add safe.directory <dir>`) and run again"
+    ))]
+    Refused(PathBuf, String),
+    /// The project root and git's work tree do not overlap, so git's paths cannot be mapped.
+    #[error(
+        "the project root {} is outside git's work tree {}",
+        .root.display(),
+        .top.display()
+    )]
+    #[diagnostic(help(
+        "GIT_DIR and GIT_WORK_TREE, when set, must name the work tree that holds the rule file"
+    ))]
+    Unmapped {
+        /// The project root.
+        root: PathBuf,
+        /// The top of the work tree git reports.
+        top: PathBuf,
+    },
     /// The revision and HEAD have no common ancestor in the local history.
     #[error("--since {0}: no common ancestor with HEAD in the local history")]
     #[diagnostic(help(
@@ -53,14 +83,306 @@ pub enum GitError {
         /// What git printed on standard error.
         stderr: String,
     },
+    /// git's output did not have the expected shape.
+    #[error("cannot read the output of `git {command}`: {reason}")]
+    Garbled {
+        /// The arguments after `git`.
+        command: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+}
+
+/// Whether the user's environment places the repository (`GIT_DIR`, `GIT_WORK_TREE`): then git
+/// must run from the current directory, which those variables are relative to.
+fn env_located() -> bool {
+    ["GIT_DIR", "GIT_WORK_TREE"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
+}
+
+/// Whether git should know `root`: the environment names a repository, or a `.git` sits in
+/// `root` or above it, below any of `GIT_CEILING_DIRECTORIES` (which git does not look past).
+fn git_expected(root: &Path) -> bool {
+    let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|dirs| std::env::split_paths(&dirs).collect())
+        .unwrap_or_default();
+    let real = std::fs::canonicalize(root).ok();
+    let has_git = |dirs: std::path::Ancestors<'_>| {
+        dirs.take_while(|dir| !ceilings.iter().any(|c| c == dir))
+            .any(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+    };
+    env_located() || has_git(root.ancestors()) || real.is_some_and(|r| has_git(r.ancestors()))
+}
+
+/// A git work tree as git itself sees it from where vestige runs (with the user's `GIT_*`
+/// variables, as in a hook), and how its paths map onto the project root.
+#[derive(Debug)]
+pub struct Repo {
+    /// Where git runs: the current directory when the environment places the repository,
+    /// else the project root.
+    origin: PathBuf,
+    /// How a path relative to the top of the work tree becomes one relative to the root.
+    map: Map,
+    /// The pathspec that limits git to the project root.
+    pathspec: OsString,
+}
+
+/// A running `git ls-files` of the tracked files under the project root.
+#[derive(Debug)]
+pub struct Listing<'r> {
+    repo: &'r Repo,
+    child: Child,
+}
+
+impl Listing<'_> {
+    const ARGS: &'static [&'static str] = &["ls-files", "-z", "--cached", "--full-name"];
+
+    /// The tracked files under the project `root`.
+    pub fn finish(self, root: &Path) -> Result<walk::TrackedFiles, GitError> {
+        let names = finish(Self::ARGS, self.child.wait_with_output())?;
+        let (base, strip) = match &self.repo.map {
+            Map::Below(dir) if dir.is_empty() => (root.to_owned(), Vec::new()),
+            Map::Below(dir) => (root.to_owned(), [dir.as_slice(), b"/"].concat()),
+            Map::Above(dir) => (root.join(dir), Vec::new()),
+        };
+        Ok(walk::TrackedFiles { base, strip, names })
+    }
+}
+
+/// Where the project root lies in the work tree.
+#[derive(Debug)]
+enum Map {
+    /// The root is this directory of the work tree (`/`-separated bytes; empty for its top).
+    Below(Vec<u8>),
+    /// The top of the work tree is this directory of the root.
+    Above(PathBuf),
+}
+
+impl Repo {
+    /// The work tree holding `root`; fails when git knows none, saying why in git's words.
+    pub fn open(root: &Path) -> Result<Self, GitError> {
+        match Self::find(root)? {
+            Ok(repo) => Ok(repo),
+            Err(said) if git_expected(root) => Err(GitError::Refused(root.to_owned(), said)),
+            Err(said) => Err(GitError::NotARepository(root.to_owned(), said)),
+        }
+    }
+
+    /// The work tree holding `root`, or `None` when `root` is plainly outside git (no `.git`
+    /// in it or above it, no `GIT_DIR`); git missing or refusing where a `.git` is, fails.
+    pub fn discover(root: &Path) -> Result<Option<Self>, GitError> {
+        match Self::find(root) {
+            Ok(Ok(repo)) => Ok(Some(repo)),
+            Ok(Err(said)) if git_expected(root) => Err(GitError::Refused(root.to_owned(), said)),
+            Err(GitError::Spawn(err))
+                if err.kind() == std::io::ErrorKind::NotFound && !git_expected(root) =>
+            {
+                Ok(None)
+            }
+            Ok(Err(_)) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Asks git for the top of the work tree; the inner error is git's refusal.
+    fn find(root: &Path) -> Result<Result<Self, String>, GitError> {
+        let origin = if env_located() {
+            std::env::current_dir().map_err(GitError::Spawn)?
+        } else {
+            root.to_owned()
+        };
+        let output = git_at(&origin, &["rev-parse", "--show-toplevel"])
+            .output()
+            .map_err(GitError::Spawn)?;
+        let mut top = output.stdout;
+        if top.last() == Some(&b'\n') {
+            top.pop();
+        }
+        if !output.status.success() || top.is_empty() {
+            let said = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+            return Ok(Err(if said.is_empty() {
+                "git reports no work tree here".to_owned()
+            } else {
+                said
+            }));
+        }
+        let garbled = |err: std::io::Error| GitError::Garbled {
+            command: "rev-parse --show-toplevel".to_owned(),
+            reason: err.to_string(),
+        };
+        let top = std::fs::canonicalize(path_from_bytes(&top)).map_err(garbled)?;
+        let real_root = std::fs::canonicalize(root).map_err(garbled)?;
+        let map = if let Ok(below) = real_root.strip_prefix(&top) {
+            Map::Below(slashed(below))
+        } else if let Ok(above) = top.strip_prefix(&real_root) {
+            Map::Above(above.to_owned())
+        } else {
+            return Err(GitError::Unmapped {
+                root: root.to_owned(),
+                top,
+            });
+        };
+        let pathspec = match &map {
+            Map::Below(dir) if !dir.is_empty() => {
+                let mut spec = OsString::from(":(top,literal)");
+                spec.push(path_from_bytes(dir).as_os_str());
+                spec
+            }
+            _ => OsString::from(":/"),
+        };
+        Ok(Ok(Self {
+            origin,
+            map,
+            pathspec,
+        }))
+    }
+
+    /// A path git printed (relative to the top of the work tree) relative to the project root,
+    /// or `None` when it lies outside the root.
+    fn relative(&self, path: &[u8]) -> Option<PathBuf> {
+        match &self.map {
+            Map::Below(dir) if dir.is_empty() => Some(path_from_bytes(path)),
+            Map::Below(dir) => Some(path_from_bytes(
+                path.strip_prefix(dir.as_slice())?.strip_prefix(b"/")?,
+            )),
+            Map::Above(dir) => Some(dir.join(path_from_bytes(path))),
+        }
+    }
+
+    /// `git ARGS`, run where the repository was found, limited to the project root when
+    /// `limited`.
+    fn command(&self, args: &[&str], limited: bool) -> Command {
+        let mut command = git_at(&self.origin, args);
+        if limited {
+            command.arg("--").arg(&self.pathspec);
+        }
+        command
+    }
+
+    /// Starts `git ARGS` limited to the project root, with its output piped.
+    fn spawn(&self, args: &[&str]) -> Result<Child, GitError> {
+        self.command(args, true)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(GitError::Spawn)
+    }
+
+    /// Runs `git ARGS` (not limited to the root) and returns its standard output.
+    fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
+        finish(args, self.command(args, false).output())
+    }
+
+    /// Starts listing the tracked files under the project root; the listing runs beside the
+    /// walk.
+    pub fn tracked(&self) -> Result<Listing<'_>, GitError> {
+        Ok(Listing {
+            repo: self,
+            child: self.spawn(Listing::ARGS)?,
+        })
+    }
+
+    /// The merge base of `rev` and HEAD.
+    fn merge_base(&self, rev: &str) -> Result<String, GitError> {
+        let commit = format!("{rev}^{{commit}}");
+        if self
+            .run(&["rev-parse", "--verify", "--quiet", &commit])
+            .is_err()
+        {
+            return Err(GitError::UnknownRevision(rev.to_owned()));
+        }
+        let base = self
+            .run(&["merge-base", rev, "HEAD"])
+            .map_err(|err| match err {
+                GitError::Failed { stderr, .. } if stderr.is_empty() => {
+                    GitError::NoMergeBase(rev.to_owned())
+                }
+                other => other,
+            })?;
+        Ok(String::from_utf8_lossy(&base).trim().to_owned())
+    }
+
+    /// The contents of the blobs `wanted`, keyed by their paths, read through one
+    /// `git cat-file --batch`.
+    fn blobs(&self, wanted: Vec<(PathBuf, String)>) -> Result<HashMap<PathBuf, Vec<u8>>, GitError> {
+        const ARGS: &[&str] = &["cat-file", "--batch"];
+        let garbled = |reason: String| GitError::Garbled {
+            command: ARGS.join(" "),
+            reason,
+        };
+        let mut child = self
+            .command(ARGS, false)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(GitError::Spawn)?;
+        let mut input = Vec::with_capacity(wanted.len() * 41);
+        for (_, oid) in &wanted {
+            input.extend_from_slice(oid.as_bytes());
+            input.push(b'\n');
+        }
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| garbled("no input".into()))?;
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| garbled("no output".into()))?;
+        let mut out = BufReader::new(stdout);
+        let mut blobs = HashMap::with_capacity(wanted.len());
+        let mut header = Vec::new();
+        let read = || -> Result<(), String> {
+            for (path, oid) in wanted {
+                header.clear();
+                out.read_until(b'\n', &mut header)
+                    .map_err(|e| e.to_string())?;
+                let text = String::from_utf8_lossy(&header);
+                let mut fields = text.split_whitespace();
+                let size = match (fields.next(), fields.next(), fields.next()) {
+                    (Some(id), Some("blob"), Some(size)) if id == oid => size.parse::<usize>().ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| format!("{} for {oid}", text.trim()))?;
+                let mut blob = vec![0; size + 1];
+                out.read_exact(&mut blob).map_err(|e| e.to_string())?;
+                blob.pop();
+                blobs.insert(path, blob);
+            }
+            Ok(())
+        };
+        let result = read();
+        drop(out);
+        let written = writer.join();
+        let output = child.wait_with_output();
+        result.map_err(garbled)?;
+        finish(ARGS, output)?;
+        match written {
+            Ok(Ok(())) => Ok(blobs),
+            Ok(Err(err)) => Err(garbled(err.to_string())),
+            Err(_) => Err(garbled("the writer stopped".into())),
+        }
+    }
 }
 
 /// The changed files and lines, keyed by path relative to the project root (as in findings).
 #[derive(Debug, Default)]
 pub struct Changes {
-    files: HashMap<String, Lines>,
+    files: HashMap<String, Changed>,
     paths: Vec<PathBuf>,
     staged: HashMap<PathBuf, Vec<u8>>,
+}
+
+/// What changed in one file.
+#[derive(Debug)]
+struct Changed {
+    lines: Lines,
+    /// The rules for which every line counts: the file moved here from a path they did not
+    /// apply to.
+    whole: Vec<usize>,
 }
 
 /// The changed lines of one file.
@@ -72,17 +394,30 @@ enum Lines {
     Ranges(Vec<Range<usize>>),
 }
 
+/// One file pair of `git diff --raw -z`.
+#[derive(Debug, PartialEq, Eq)]
+struct Entry {
+    /// The status letter (`A`, `M`, `R`, ...).
+    status: u8,
+    /// The new side's mode, octal.
+    mode: String,
+    /// The new side's object id (zeros for a work-tree file).
+    oid: String,
+    /// The old path of a rename or copy.
+    old: Option<Vec<u8>>,
+    /// The new path.
+    path: Vec<u8>,
+}
+
 impl Changes {
-    /// Asks git, run in `root`, what changed.
-    pub fn read(root: &Path, since: Since<'_>) -> Result<Self, GitError> {
-        let inside = git(root, &["rev-parse", "--is-inside-work-tree"]);
-        if !matches!(&inside, Ok(out) if out.starts_with(b"true")) {
-            return match inside {
-                Err(GitError::Spawn(err)) => Err(GitError::Spawn(err)),
-                _ => Err(GitError::NotARepository(root.to_owned())),
-            };
-        }
-        let mut diff_args = vec![
+    /// Asks git what changed under the project `root` whose rules are `rules`.
+    pub fn read(root: &Path, rules: &RuleSet, since: Since<'_>) -> Result<Self, GitError> {
+        let repo = Repo::open(root)?;
+        let base = match since {
+            Since::Rev(rev) => Some(repo.merge_base(rev)?),
+            Since::Staged => None,
+        };
+        let mut diff = vec![
             "-c",
             "core.quotePath=false",
             "diff",
@@ -91,86 +426,107 @@ impl Changes {
             "--no-textconv",
             "--text",
             "--ignore-submodules=all",
-            "--unified=0",
-            "--relative",
             "--find-renames",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
+            "--no-relative",
+            base.as_deref().unwrap_or("--cached"),
         ];
-        let base;
-        match since {
-            Since::Rev(rev) => {
-                let commit = format!("{rev}^{{commit}}");
-                if git(root, &["rev-parse", "--verify", "--quiet", &commit]).is_err() {
-                    return Err(GitError::UnknownRevision(rev.to_owned()));
-                }
-                let merge_base =
-                    git(root, &["merge-base", rev, "HEAD"]).map_err(|err| match err {
-                        GitError::Failed { stderr, .. } if stderr.is_empty() => {
-                            GitError::NoMergeBase(rev.to_owned())
-                        }
-                        other => other,
-                    })?;
-                base = String::from_utf8_lossy(&merge_base).trim().to_owned();
-                diff_args.push(&base);
-            }
-            Since::Staged => diff_args.push("--cached"),
-        }
-        diff_args.push("--");
-        // Both git commands walk the work tree; they run side by side. The user's global
-        // excludes file is switched off, as in a full scan.
-        let untracked_args = [
+        let raw_args = [&diff[..], &["--raw", "-z", "--no-abbrev"]].concat();
+        diff.extend(["--unified=0", "--src-prefix=a/", "--dst-prefix=b/"]);
+        // The commands run side by side. Untracked files are listed as the walk would see
+        // them: the user's global excludes file is switched off.
+        let mut untracked_args = vec![
             "-c",
             "core.excludesFile=",
             "ls-files",
-            "--others",
-            "--exclude-standard",
             "-z",
+            "--others",
+            "--full-name",
         ];
+        if rules.scope.gitignore {
+            untracked_args.push("--exclude-standard");
+        }
+        let raw = repo.spawn(&raw_args)?;
+        let patch = repo.spawn(&diff)?;
         let untracked = match since {
-            Since::Rev(_) => Some(
-                command(root, &untracked_args)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .map_err(GitError::Spawn)?,
-            ),
+            Since::Rev(_) => Some(repo.spawn(&untracked_args)?),
             Since::Staged => None,
         };
-        let diff = git(root, &diff_args);
+        let raw = finish(&raw_args, raw.wait_with_output())?;
+        let patch = finish(&diff, patch.wait_with_output())?;
         let untracked = untracked
             .map(|child| finish(&untracked_args, child.wait_with_output()))
             .transpose()?;
-        let mut changes = Self::default();
-        for (path, ranges) in parse_diff(&diff?) {
-            if let Since::Staged = since {
-                let mut object = std::ffi::OsString::from(":./");
-                object.push(path_from_bytes(&path).as_os_str());
-                let blob = command(root, &[])
-                    .args(["cat-file".as_ref(), "blob".as_ref(), object.as_os_str()])
-                    .output();
-                if let Ok(blob) = finish(&["cat-file", "blob"], blob) {
-                    changes
-                        .staged
-                        .insert(root.join(path_from_bytes(&path)), blob);
-                }
-            }
-            changes.add(root, &path, Lines::Ranges(ranges));
+
+        let entries = parse_raw(&raw).ok_or_else(|| GitError::Garbled {
+            command: raw_args.join(" "),
+            reason: "not a NUL-separated raw diff".to_owned(),
+        })?;
+        let mut hunks: HashMap<Vec<u8>, Vec<Range<usize>>> = HashMap::new();
+        for (name, ranges) in parse_diff(&patch) {
+            hunks.entry(name).or_default().extend(ranges);
         }
-        for path in untracked.iter().flat_map(|out| out.split(|&b| b == 0)) {
-            if !path.is_empty() {
-                changes.add(root, path, Lines::All);
+        let listed: HashSet<&[u8]> = entries.iter().map(|e| e.path.as_slice()).collect();
+        if let Some(name) = hunks.keys().find(|name| !listed.contains(name.as_slice())) {
+            return Err(GitError::Garbled {
+                command: diff.join(" "),
+                reason: format!(
+                    "the patch changes {}, which `git diff --raw -z` does not list",
+                    String::from_utf8_lossy(name)
+                ),
+            });
+        }
+        let mut changes = Self::default();
+        let mut blobs = Vec::new();
+        for entry in entries {
+            let Some(rel) = repo.relative(&entry.path) else {
+                continue;
+            };
+            let path = root.join(&rel);
+            let lines = match (entry.status, since) {
+                (b'D', _) | (b'U', Since::Staged) => continue,
+                (b'U', Since::Rev(_)) => Lines::All,
+                _ => Lines::Ranges(hunks.remove(&entry.path).unwrap_or_default()),
+            };
+            match since {
+                // What the commit will hold: a regular file's blob, whatever the work tree
+                // holds at that path now. Symbolic links and submodules hold no code.
+                Since::Staged if matches!(entry.mode.as_str(), "100644" | "100755") => {
+                    blobs.push((path.clone(), entry.oid));
+                }
+                Since::Rev(_) if walk::is_scannable(&rules.scope, &path) => {}
+                _ => continue,
             }
+            let whole = match &entry.old {
+                Some(old) => moved_into(root, rules, repo.relative(old)),
+                None => Vec::new(),
+            };
+            changes.add(root, path, Changed { lines, whole });
+        }
+        for name in untracked.iter().flat_map(|out| names(out)) {
+            let Some(rel) = repo.relative(name) else {
+                continue;
+            };
+            let path = root.join(rel);
+            if walk::is_scannable(&rules.scope, &path) {
+                let lines = Lines::All;
+                changes.add(
+                    root,
+                    path,
+                    Changed {
+                        lines,
+                        whole: Vec::new(),
+                    },
+                );
+            }
+        }
+        if !blobs.is_empty() {
+            changes.staged = repo.blobs(blobs)?;
         }
         Ok(changes)
     }
 
-    fn add(&mut self, root: &Path, path: &[u8], lines: Lines) {
-        let path = root.join(path_from_bytes(path));
-        if std::fs::symlink_metadata(&path).is_err() {
-            return;
-        }
-        self.files.insert(walk::relative(root, &path), lines);
+    fn add(&mut self, root: &Path, path: PathBuf, changed: Changed) {
+        self.files.insert(walk::relative(root, &path), changed);
         self.paths.push(path);
     }
 
@@ -180,31 +536,43 @@ impl Changes {
         self.staged.get(path).map(Vec::as_slice)
     }
 
-    /// The changed files that exist, as absolute paths.
+    /// The changed files, as absolute paths: work-tree files that are regular files, and with
+    /// `--staged`, every staged regular file whatever the work tree holds.
     pub fn paths(&self) -> &[PathBuf] {
         &self.paths
     }
 
-    /// Whether any of the lines `first..=last` of `path` (relative to the root) changed.
-    pub fn touches(&self, path: &str, first: usize, last: usize) -> bool {
-        match self.files.get(path) {
-            None => false,
-            Some(Lines::All) => true,
-            Some(Lines::Ranges(ranges)) => ranges.iter().any(|r| r.start <= last && first < r.end),
-        }
+    /// Whether a finding of rule `rule` on the lines `first..=last` of `path` (relative to the
+    /// root) is on changed lines, or in a file that moved here from where `rule` did not apply.
+    pub fn touches(&self, rule: usize, path: &str, first: usize, last: usize) -> bool {
+        let Some(changed) = self.files.get(path) else {
+            return false;
+        };
+        changed.whole.contains(&rule)
+            || match &changed.lines {
+                Lines::All => true,
+                Lines::Ranges(ranges) => ranges.iter().any(|r| r.start <= last && first < r.end),
+            }
     }
 }
 
-/// `git -C root ARGS`, ready to run.
-fn command(root: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new("git");
-    command.arg("-C").arg(root).args(args).stdin(Stdio::null());
-    command
+/// The rules that did not apply at a moved file's old path (`None`: outside the project root),
+/// so every line of the file counts for them now.
+fn moved_into(root: &Path, rules: &RuleSet, old: Option<PathBuf>) -> Vec<usize> {
+    let old = old.filter(|rel| walk::in_scope(&rules.scope, &root.join(rel)));
+    (0..rules.rules.len())
+        .filter(|&rule| {
+            old.as_ref()
+                .is_none_or(|rel| !rules.rules[rule].paths.applies(rel))
+        })
+        .collect()
 }
 
-/// Runs `git -C root ARGS` and returns its standard output.
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    finish(args, command(root, args).output())
+/// `git -C dir ARGS`, ready to run, with the user's environment.
+fn git_at(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("git");
+    command.arg("-C").arg(dir).args(args).stdin(Stdio::null());
+    command
 }
 
 /// The standard output of the finished `git ARGS`, or why it failed.
@@ -220,9 +588,46 @@ fn finish(args: &[&str], output: std::io::Result<Output>) -> Result<Vec<u8>, Git
     }
 }
 
-/// The new-side line ranges of each file in a `git diff --unified=0` patch, in patch order.
-/// Hunk bodies are skipped by their line counts, so an added line that looks like a header
-/// (`+++ x`) is never read as one.
+/// The names in a NUL-separated listing (`git ls-files -z`).
+fn names(out: &[u8]) -> impl Iterator<Item = &[u8]> {
+    out.split(|&b| b == 0).filter(|name| !name.is_empty())
+}
+
+/// The file pairs of `git diff --raw -z --no-abbrev`: `:MODE MODE OID OID STATUS\0PATH\0`,
+/// with two paths for renames and copies. `None` if the output has another shape.
+fn parse_raw(out: &[u8]) -> Option<Vec<Entry>> {
+    let mut fields = out.split(|&b| b == 0);
+    let mut entries = Vec::new();
+    while let Some(meta) = fields.next() {
+        if meta.is_empty() {
+            continue;
+        }
+        let meta = std::str::from_utf8(meta.strip_prefix(b":")?).ok()?;
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let [_, mode, _, oid, status] = parts[..] else {
+            return None;
+        };
+        let status = *status.as_bytes().first()?;
+        let first = fields.next()?.to_vec();
+        let (old, path) = match status {
+            b'R' | b'C' => (Some(first), fields.next()?.to_vec()),
+            _ => (None, first),
+        };
+        entries.push(Entry {
+            status,
+            mode: mode.to_owned(),
+            oid: oid.to_owned(),
+            old,
+            path,
+        });
+    }
+    Some(entries)
+}
+
+/// The new-side line ranges of each file with hunks in a `git diff --unified=0` patch, by the
+/// name on its `+++ b/` line. Hunk bodies are skipped by their line counts, so an added line
+/// that looks like a header (`+++ x`) is never read as one. The list of changed files comes
+/// from `git diff --raw -z`, never from this text.
 fn parse_diff(patch: &[u8]) -> Vec<(Vec<u8>, Vec<Range<usize>>)> {
     let mut files: Vec<(Vec<u8>, Vec<Range<usize>>)> = Vec::new();
     let mut in_file = false;
@@ -240,26 +645,17 @@ fn parse_diff(patch: &[u8]) -> Vec<(Vec<u8>, Vec<Range<usize>>)> {
             }
             continue;
         }
-        if let Some(names) = line.strip_prefix(b"diff --git ") {
-            // A file without hunks (a pure rename, an empty new file) still changed; its name
-            // comes from this header, unless a later line states it exactly.
-            in_file = true;
-            files.push((header_name(names).unwrap_or_default(), Vec::new()));
-        } else if let Some(name) = line.strip_prefix(b"rename to ") {
-            if let (true, Some(last)) = (in_file, files.last_mut()) {
-                last.0 = unquote(name);
-            }
+        if line.starts_with(b"diff --git ") {
+            in_file = false;
         } else if let Some(name) = line.strip_prefix(b"+++ ") {
             let name = unquote(name.strip_suffix(b"\t").unwrap_or(name));
-            match (name.strip_prefix(b"b/"), files.last_mut()) {
-                (Some(name), Some(last)) if in_file => last.0 = name.to_vec(),
-                _ => {
-                    if in_file {
-                        files.pop();
-                    }
-                    in_file = false;
+            in_file = match name.strip_prefix(b"b/") {
+                Some(name) => {
+                    files.push((name.to_vec(), Vec::new()));
+                    true
                 }
-            }
+                None => false,
+            };
         } else if let Some(header) = line.strip_prefix(b"@@ ") {
             let Some((old, new)) = hunk_counts(header) else {
                 continue;
@@ -271,17 +667,7 @@ fn parse_diff(patch: &[u8]) -> Vec<(Vec<u8>, Vec<Range<usize>>)> {
             }
         }
     }
-    files.retain(|(name, _)| !name.is_empty());
     files
-}
-
-/// The new-side name in a `diff --git a/NAME b/NAME` header, when both sides are the same
-/// unquoted name (a rename's new name comes from its `rename to` line instead).
-fn header_name(names: &[u8]) -> Option<Vec<u8>> {
-    let half = names.len().checked_sub(1)? / 2;
-    let (old, new) = (&names[..half], &names[half + 1..]);
-    let same = names.get(half) == Some(&b' ') && old.strip_prefix(b"a/") == new.strip_prefix(b"b/");
-    same.then(|| new.strip_prefix(b"b/").map(<[u8]>::to_vec))?
 }
 
 /// The `(start, count)` of the old and the new side of a hunk header after `@@ `:
@@ -350,9 +736,26 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     }
 }
 
+/// A relative path as git prints it: `/`-separated bytes.
+fn slashed(path: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for component in path.components() {
+        if !out.is_empty() {
+            out.push(b'/');
+        }
+        #[cfg(unix)]
+        out.extend_from_slice(std::os::unix::ffi::OsStrExt::as_bytes(
+            component.as_os_str(),
+        ));
+        #[cfg(not(unix))]
+        out.extend_from_slice(component.as_os_str().to_string_lossy().as_bytes());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{hunk_counts, parse_diff, unquote};
+    use super::{Entry, hunk_counts, parse_diff, parse_raw, unquote};
 
     #[test]
     fn hunk_headers_give_both_sides_with_default_counts() {
@@ -396,5 +799,36 @@ mod tests {
             .map(|(name, ranges)| format!("{} {ranges:?}", String::from_utf8_lossy(&name)))
             .collect();
         assert_eq!(files, ["x.php [2..4]", "new file.php [1..2]"]);
+    }
+
+    #[test]
+    fn raw_records_keep_names_byte_for_byte() {
+        let zeros = "0".repeat(40);
+        let blob = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+        let out = format!(
+            ":000000 100644 {zeros} {blob} A\0we\"ird\n\t.php\0\
+             :100644 100644 {blob} {blob} R100\0old\\x\0new\"x\0"
+        );
+        let entries = parse_raw(out.as_bytes()).unwrap();
+        assert_eq!(
+            entries,
+            [
+                Entry {
+                    status: b'A',
+                    mode: "100644".into(),
+                    oid: blob.into(),
+                    old: None,
+                    path: b"we\"ird\n\t.php".to_vec(),
+                },
+                Entry {
+                    status: b'R',
+                    mode: "100644".into(),
+                    oid: blob.into(),
+                    old: Some(b"old\\x".to_vec()),
+                    path: b"new\"x".to_vec(),
+                },
+            ]
+        );
+        assert_eq!(parse_raw(b"diff --git a/x b/x\n"), None);
     }
 }

@@ -299,14 +299,30 @@ impl Project {
         changes: Option<&Changes>,
     ) -> miette::Result<Scan> {
         self.rules.scope.ensure_roots(&self.file)?;
-        let walk = Walk::new(&self.rules.scope, paths)
+        let mut walk = Walk::new(&self.rules.scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
+        let repo = match changes {
+            Some(changes) => {
+                walk = walk.only(changes.paths());
+                None
+            }
+            None if self.rules.scope.gitignore => changes::Repo::discover(&self.root)?,
+            None => None,
+        };
+        let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
+        let root = &self.root;
+        let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
+            Box::new(move || listing.finish(root))
+        });
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
         let threads = threads.map_or(cpus, |n| usize::from(n).min(THREADS_PER_CPU * cpus));
         let mut scan = Scan::default();
-        let named: HashSet<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let named: HashSet<&Path> = match changes {
+            Some(changes) => changes.paths().iter().map(PathBuf::as_path).collect(),
+            None => paths.iter().map(PathBuf::as_path).collect(),
+        };
         let make = || Collector::new(&self.rules, &self.root, changes, &named);
-        for collector in walk.run(threads, make) {
+        for collector in walk.run(threads, make, tracked)? {
             scan.absorb(collector.found);
         }
         let seen: HashSet<&Path> = scan.seen.iter().map(PathBuf::as_path).collect();
@@ -379,15 +395,15 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let configured = project.rules.baseline.clone();
     let own = baseline_path.iter().chain(&written_path).chain(&configured);
     project.rules.scope.own_files.extend(own.cloned());
-    let mut paths: Vec<PathBuf> = args
+    let paths: Vec<PathBuf> = args
         .paths
         .iter()
         .map(|p| project.under_root(&walk::absolute(&cwd, p)))
         .collect();
     let (root, rules) = (&project.root, &project.rules);
     let changes = match (&args.since, args.staged) {
-        (Some(rev), _) => Some(Changes::read(root, Since::Rev(rev))?),
-        (None, true) => Some(Changes::read(root, Since::Staged)?),
+        (Some(rev), _) => Some(Changes::read(root, rules, Since::Rev(rev))?),
+        (None, true) => Some(Changes::read(root, rules, Since::Staged)?),
         (None, false) => None,
     };
     let full_scan = paths.is_empty() && changes.is_none();
@@ -423,21 +439,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             root.display()
         );
     }
-    if let Some(changes) = &changes {
-        paths = changes
-            .paths()
-            .iter()
-            .filter(|changed| paths.is_empty() || paths.iter().any(|p| changed.starts_with(p)))
-            .cloned()
-            .collect();
-    }
 
     let started = Instant::now();
-    let mut scan = if changes.is_some() && paths.is_empty() {
-        Scan::default()
-    } else {
-        project.scan(&paths, args.threads, changes.as_ref())?
-    };
+    let mut scan = project.scan(&paths, args.threads, changes.as_ref())?;
     let mut summary = Summary {
         files_scanned: scan.files,
         bytes_scanned: scan.bytes,
@@ -470,7 +474,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let changed = |f: &Finding| {
         changes
             .as_ref()
-            .is_none_or(|c| f.is_forbidden_path() || c.touches(&f.path, f.line, f.end_line))
+            .is_none_or(|c| f.is_forbidden_path() || c.touches(f.rule, &f.path, f.line, f.end_line))
     };
     let mut resolved = Vec::new();
     if let Some(baseline) = baseline {
@@ -737,6 +741,13 @@ impl walk::Visitor for Collector<'_> {
     fn symlink_loop(&mut self, error: ignore::Error) {
         let error = walk_error(self.root, &error);
         self.found.notes.push(format!("{error}; not followed"));
+    }
+
+    fn unreadable_ignore_file(&mut self, path: &Path, error: io::Error) {
+        let rel = walk::relative(self.root, path);
+        self.found.notes.push(format!(
+            "{rel}: cannot be read ({error}); its ignore patterns were not applied"
+        ));
     }
 }
 

@@ -74,6 +74,35 @@ impl OwnFiles {
             || self.is_own(entry)
     }
 
+    /// Whether a scan never reads the file at `path` (relative to `root`): as `skips` for the
+    /// file and each directory between `root` and it. For paths git lists, not met on a walk.
+    pub fn skips_path(&self, root: &Path, path: &Path) -> bool {
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let mut dirs = rel.parent().into_iter().flat_map(Path::components);
+        let name = rel.file_name().unwrap_or_default();
+        dirs.any(|dir| {
+            let dir = dir.as_os_str();
+            dir == ".git" || VCS_DIRS.iter().any(|n| dir == *n)
+        }) || name == ".git"
+            || is_temp(name)
+            || FILE_NAMES.iter().any(|n| name == *n)
+            || self.is_own_path(path)
+    }
+
+    #[cfg(unix)]
+    fn is_own_path(&self, path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        [std::fs::symlink_metadata(path), std::fs::metadata(path)]
+            .into_iter()
+            .flatten()
+            .any(|meta| self.ids.contains(&(meta.dev(), meta.ino())))
+    }
+
+    #[cfg(not(unix))]
+    fn is_own_path(&self, path: &Path) -> bool {
+        self.paths.iter().any(|own| own == path)
+    }
+
     #[cfg(unix)]
     fn is_own(&self, entry: &DirEntry) -> bool {
         use std::os::unix::fs::MetadataExt;

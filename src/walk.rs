@@ -1,11 +1,15 @@
 //! Which files are scanned: the scan roots, minus global excludes, ignore files, hidden paths and
 //! the rule file itself, optionally narrowed to the paths given on the command line. Explicit paths are a filter on the
 //! same walk, never a bypass, so a file passed by a pre-commit hook obeys exactly the rules a full
-//! scan does.
+//! scan does. Inside a git work tree, ignore files hide untracked files only: tracked files the
+//! walk did not reach are visited after it, once each. The changed files of `--since`/`--staged`
+//! come from git and pass the same scope test instead of a walk.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
@@ -19,7 +23,12 @@ pub trait Visitor: Send {
     fn error(&mut self, error: ignore::Error);
     /// Called when a symbolic link leads back to one of its ancestors and was not followed.
     fn symlink_loop(&mut self, error: ignore::Error);
+    /// Called when an ignore file exists but cannot be read, so its patterns were not applied.
+    fn unreadable_ignore_file(&mut self, path: &Path, error: std::io::Error);
 }
+
+/// The per-directory ignore files the walk honours.
+const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
 
 /// The paths the command line narrowed the scan to: each one and everything under it.
 #[derive(Debug, Default)]
@@ -40,6 +49,8 @@ pub struct Walk<'a> {
     scope: &'a ScanScope,
     starts: Vec<PathBuf>,
     narrowing: Option<Narrowing>,
+    /// Files visited instead of walking.
+    listed: Vec<PathBuf>,
 }
 
 impl<'a> Walk<'a> {
@@ -51,6 +62,7 @@ impl<'a> Walk<'a> {
                 scope,
                 starts: scope.roots.clone(),
                 narrowing: None,
+                listed: Vec::new(),
             });
         }
         let mut narrowing = Narrowing::default();
@@ -73,17 +85,59 @@ impl<'a> Walk<'a> {
             scope,
             starts,
             narrowing: Some(narrowing),
+            listed: Vec::new(),
         })
     }
 
-    /// Walks on `threads` threads, each with its own visitor from `make`, and returns the visitors.
-    pub fn run<V, F>(self, threads: usize, make: F) -> Vec<V>
+    /// Whether the file at the absolute `path` is in the scan scope and the narrowing.
+    fn keeps(&self, path: &Path) -> bool {
+        in_scope(self.scope, path) && self.narrowing.as_ref().is_none_or(|n| n.keeps(path))
+    }
+
+    /// Visits only `files` (absolute, as git listed them) that are in scope, without walking.
+    pub fn only(mut self, files: &[PathBuf]) -> Self {
+        self.starts.clear();
+        self.listed = files
+            .iter()
+            .filter(|path| self.keeps(path))
+            .cloned()
+            .collect();
+        self
+    }
+
+    /// Walks on `threads` threads, each with its own visitor from `make`, and returns the
+    /// visitors. Inside a git work tree, `tracked` gives the tracked files (absolute) once the
+    /// walk is done: those in scope that the walk did not visit, because an ignore file hid
+    /// them, are visited then, as tracked files are code.
+    pub fn run<V, F, E>(
+        self,
+        threads: usize,
+        make: F,
+        tracked: Option<Tracked<'_, E>>,
+    ) -> Result<Vec<V>, E>
     where
         V: Visitor,
         F: Fn() -> V + Sync,
+        E: Send,
     {
-        let Some((first, rest)) = self.starts.split_first() else {
-            return Vec::new();
+        let mut visitors = visit_list(&self.listed, threads, &make);
+        // The walker reads ignore files through symbolic links and blocks on FIFOs. A scan root
+        // with such an ignore file in it or above it is not walked, and says why. Below the
+        // roots this is not checked: it would cost a system call in every directory.
+        let refused = Mutex::new(Vec::new());
+        let mut starts = self.starts;
+        if self.scope.gitignore {
+            starts.retain(|start| match start.ancestors().find_map(odd_ignore_file) {
+                Some(file) => {
+                    lock(&refused).push(file);
+                    false
+                }
+                None => true,
+            });
+        }
+        let Some((first, rest)) = starts.split_first() else {
+            report_refused(&mut visitors, &refused, &make);
+            return Ok(visitors);
         };
         let mut builder = WalkBuilder::new(first);
         for start in rest {
@@ -92,38 +146,296 @@ impl<'a> Walk<'a> {
         let scope = self.scope;
         let exclude = scope.exclude.clone();
         let own_files = scope.own_files.clone();
-        let narrowing = self.narrowing;
+        let narrowing = self.narrowing.map(Arc::new);
+        let keep_narrowing = narrowing.clone();
+        let (hidden, gitignore) = (scope.hidden, scope.gitignore);
+        let unreadable = Arc::new(Mutex::new(Vec::new()));
+        let unread = Arc::clone(&unreadable);
         builder
             .threads(threads)
-            .hidden(!scope.hidden)
-            .parents(scope.gitignore)
-            .ignore(scope.gitignore)
-            .git_ignore(scope.gitignore)
-            .git_exclude(scope.gitignore)
+            .hidden(false)
+            .parents(gitignore)
+            .ignore(gitignore)
+            .git_ignore(gitignore)
+            .git_exclude(gitignore)
             .git_global(false)
             .require_git(false)
             .follow_links(scope.follow_symlinks)
             .filter_entry(move |entry| {
+                let name = entry.file_name().as_encoded_bytes();
+                if entry.depth() > 0 && name.first() == Some(&b'.') {
+                    // Hidden entries are skipped here rather than by the walker, so that the
+                    // ignore files are seen: the walker passes over one it cannot read.
+                    if gitignore && IGNORE_FILES.iter().any(|n| n.as_bytes() == name) {
+                        if let Err(err) = open_nonblocking(entry.path()) {
+                            lock(&unread).push((entry.path().to_owned(), err));
+                        }
+                    }
+                    if !hidden {
+                        return false;
+                    }
+                }
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 !own_files.skips(entry)
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
             });
         let done = Mutex::new(Vec::new());
+        let seen = Mutex::new(Vec::new());
+        let fingerprints = tracked.as_ref().map(|_| RandomState::new());
         let mut spawner = Spawner {
             make: &make,
             done: &done,
+            seen: &seen,
+            fingerprints: fingerprints.as_ref(),
         };
-        builder.build_parallel().visit(&mut spawner);
-        done.into_inner()
-            .unwrap_or_else(|poison| poison.into_inner())
+        // git lists the tracked files, and their fingerprints are taken, while the walk runs.
+        let tracked = std::thread::scope(|side| {
+            let tracked = tracked.zip(fingerprints.as_ref()).map(|(tracked, state)| {
+                side.spawn(move || {
+                    tracked().map(|files| {
+                        // A path listed again (an unmerged one, once per stage) is never missed.
+                        let mut by_print = HashMap::new();
+                        let mut missed = Vec::new();
+                        for (index, rel) in files.names().enumerate() {
+                            let first = by_print.entry(files.fingerprint(state, rel));
+                            missed.push(matches!(first, Entry::Vacant(_)));
+                            first.or_insert(index);
+                        }
+                        (files, by_print, missed)
+                    })
+                })
+            });
+            builder.build_parallel().visit(&mut spawner);
+            tracked.map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        });
+        visitors.extend(lock(&done).drain(..));
+        report_refused(&mut visitors, &refused, &make);
+        let unreadable = std::mem::take(&mut *lock(&unreadable));
+        if !unreadable.is_empty() {
+            if visitors.is_empty() {
+                visitors.push(make());
+            }
+            for (path, err) in unreadable {
+                visitors[0].unreadable_ignore_file(&path, err);
+            }
+        }
+        if let Some(tracked) = tracked {
+            let (files, by_print, mut missed) = tracked?;
+            for print in lock(&seen).iter() {
+                if let Some(&index) = by_print.get(print) {
+                    missed[index] = false;
+                }
+            }
+            let hidden: Vec<PathBuf> = files
+                .names()
+                .zip(missed)
+                .filter(|(_, missed)| *missed)
+                .map(|(rel, _)| files.path(rel))
+                .filter(|path| {
+                    in_scope(scope, path)
+                        && keep_narrowing.as_ref().is_none_or(|n| n.keeps(path))
+                        && is_scannable(scope, path)
+                })
+                .collect();
+            visitors.extend(visit_list(&hidden, threads, &make));
+        }
+        Ok(visitors)
     }
+}
+
+/// Lists the tracked files of a git work tree; runs beside the walk.
+pub type Tracked<'a, E> = Box<dyn FnOnce() -> Result<TrackedFiles, E> + Send + 'a>;
+
+/// Tracked files as git lists them (`git ls-files -z`), kept as one buffer: each name with
+/// `strip` removed from its front is a path below `base`. Names without that prefix lie
+/// outside `base` and are left out.
+#[derive(Debug)]
+pub struct TrackedFiles {
+    /// The directory the names are relative to, once stripped.
+    pub base: PathBuf,
+    /// The prefix (`dir/`) to remove from each name; empty for none.
+    pub strip: Vec<u8>,
+    /// The NUL-separated names.
+    pub names: Vec<u8>,
+}
+
+impl TrackedFiles {
+    /// The names below `base`, relative to it, `/`-separated.
+    fn names(&self) -> impl Iterator<Item = &[u8]> {
+        self.names
+            .split(|&b| b == 0)
+            .filter_map(|name| name.strip_prefix(self.strip.as_slice()))
+            .filter(|rel| !rel.is_empty())
+    }
+
+    /// The absolute path of the name `rel`.
+    fn path(&self, rel: &[u8]) -> PathBuf {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            self.base.join(std::ffi::OsStr::from_bytes(rel))
+        }
+        #[cfg(not(unix))]
+        {
+            let mut path = self.base.clone();
+            path.extend(String::from_utf8_lossy(rel).split('/'));
+            path
+        }
+    }
+
+    /// The fingerprint of the path of the name `rel`, as [`fingerprint`] takes it, without
+    /// building the path.
+    fn fingerprint(&self, state: &RandomState, rel: &[u8]) -> u64 {
+        #[cfg(unix)]
+        {
+            let base = self.base.as_os_str().as_encoded_bytes();
+            let mut hasher = state.build_hasher();
+            hasher.write(base);
+            if base.last() != Some(&b'/') {
+                hasher.write(b"/");
+            }
+            hasher.write(rel);
+            hasher.finish()
+        }
+        #[cfg(not(unix))]
+        {
+            fingerprint(state, &self.path(rel))
+        }
+    }
+}
+
+/// `mutex` locked, even if a thread panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// A keyed hash of `path`, to tell which files the walk visited without keeping their paths.
+fn fingerprint(state: &RandomState, path: &Path) -> u64 {
+    let mut hasher = state.build_hasher();
+    hasher.write(path.as_os_str().as_encoded_bytes());
+    hasher.finish()
+}
+
+/// The ignore file in `dir` that exists but is not a regular file (a symbolic link, a FIFO),
+/// if any.
+fn odd_ignore_file(dir: &Path) -> Option<PathBuf> {
+    IGNORE_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|file| std::fs::symlink_metadata(file).is_ok_and(|meta| !meta.file_type().is_file()))
+}
+
+/// Hands each directory left out for an odd ignore file to a visitor as an error.
+fn report_refused<V: Visitor>(
+    visitors: &mut Vec<V>,
+    refused: &Mutex<Vec<PathBuf>>,
+    make: &impl Fn() -> V,
+) {
+    let refused = std::mem::take(&mut *lock(refused));
+    if refused.is_empty() {
+        return;
+    }
+    if visitors.is_empty() {
+        visitors.push(make());
+    }
+    for file in refused {
+        let reason = std::io::Error::other(
+            "an ignore file that is not a regular file is not read, and \
+             nothing in its directory was scanned",
+        );
+        visitors[0].error(ignore::Error::WithPath {
+            path: file,
+            err: Box::new(ignore::Error::Io(reason)),
+        });
+    }
+}
+
+/// Opens `path` for reading without ever blocking (a FIFO named like an ignore file).
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// Visits `files` on up to `threads` threads, each with its own visitor from `make`.
+fn visit_list<V, F>(files: &[PathBuf], threads: usize, make: &F) -> Vec<V>
+where
+    V: Visitor,
+    F: Fn() -> V + Sync,
+{
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let chunk = files.len().div_ceil(threads.max(1));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut visitor = make();
+                    for path in chunk {
+                        visitor.file(path);
+                    }
+                    visitor
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// Whether the file at the absolute `path` is in the scan scope as the walk sees it: under a
+/// scan root, not excluded (nor any directory above it), not hidden unless `scan.hidden`, and
+/// not one of vestige's own files. Ignore files play no part: git decides those.
+pub fn in_scope(scope: &ScanScope, path: &Path) -> bool {
+    let Some(start) = scope.roots.iter().find(|root| path.starts_with(root)) else {
+        return false;
+    };
+    let hidden = || {
+        path.strip_prefix(start).is_ok_and(|rel| {
+            rel.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        })
+    };
+    !scope.own_files.skips_path(&scope.root, path)
+        && (scope.hidden || !hidden())
+        && !scope
+            .exclude
+            .matched_path_or_any_parents(path, false)
+            .is_ignore()
+}
+
+/// Whether the work-tree `path` is a file the walk would scan: a regular file, or a link to
+/// one when symbolic links are followed.
+pub fn is_scannable(scope: &ScanScope, path: &Path) -> bool {
+    let meta = if scope.follow_symlinks {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
+    meta.is_ok_and(|meta| meta.is_file())
 }
 
 /// Makes one visitor per walker thread.
 struct Spawner<'s, V, F> {
     make: &'s F,
     done: &'s Mutex<Vec<V>>,
+    seen: &'s Mutex<Vec<u64>>,
+    fingerprints: Option<&'s RandomState>,
 }
 
 impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Spawner<'s, V, F> {
@@ -131,6 +443,9 @@ impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Sp
         Box::new(Worker {
             visitor: Some((self.make)()),
             done: self.done,
+            seen: self.seen,
+            fingerprints: self.fingerprints,
+            visited: Vec::new(),
         })
     }
 }
@@ -139,6 +454,10 @@ impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Sp
 struct Worker<'s, V> {
     visitor: Option<V>,
     done: &'s Mutex<Vec<V>>,
+    seen: &'s Mutex<Vec<u64>>,
+    /// Set when the visited files must be told apart from tracked ones the walk missed.
+    fingerprints: Option<&'s RandomState>,
+    visited: Vec<u64>,
 }
 
 impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
@@ -148,6 +467,9 @@ impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
         };
         match entry {
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                if let Some(state) = self.fingerprints {
+                    self.visited.push(fingerprint(state, entry.path()));
+                }
                 visitor.file(entry.path());
             }
             Ok(_) => {}
@@ -161,12 +483,9 @@ impl<V: Visitor> ParallelVisitor for Worker<'_, V> {
 impl<V> Drop for Worker<'_, V> {
     fn drop(&mut self) {
         if let Some(visitor) = self.visitor.take() {
-            let mut done = self
-                .done
-                .lock()
-                .unwrap_or_else(|poison| poison.into_inner());
-            done.push(visitor);
+            lock(self.done).push(visitor);
         }
+        lock(self.seen).append(&mut self.visited);
     }
 }
 

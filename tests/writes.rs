@@ -14,7 +14,7 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use support::{RULE, check_in, json, run, vestige, write};
+use support::{RULE, check_in, git_command, json, run, vestige, write};
 use tempfile::TempDir;
 
 /// A tree with `vestige.toml` holding `extra` (tables before the rule) and `RULE`, and one
@@ -147,7 +147,12 @@ fn nested_rule_files_git_and_temporary_files_are_never_scanned() {
     let dir = tree("[scan]\nhidden = true\n");
     write(dir.path(), "packages/lib/vestige.toml", RULE);
     write(dir.path(), "packages/lib/.vestige.toml", RULE);
-    write(dir.path(), ".git/config", "[branch \"Foo\"]\n");
+    let init = git_command(dir.path())
+        .args(["init", "-q"])
+        .status()
+        .unwrap();
+    assert!(init.success());
+    write(dir.path(), ".git/info/Foo.php", "new Foo();\n");
     write(dir.path(), ".git/refs/heads/Foo", "0000\n");
     write(dir.path(), "sub/.git", "gitdir: ../.git/worktrees/Foo\n");
     write(dir.path(), ".svn/pristine/ab/abcd.svn-base", "new Foo();\n");

@@ -19,11 +19,13 @@ pub fn repo() -> PathBuf {
 }
 
 /// The `vestige` binary, run in `dir` without colour and with a timeout, so a hang fails instead
-/// of blocking.
+/// of blocking. The fixture is a project of its own: git does not look past `fixtures/` into
+/// vestige's repository, whose index tracks the files the fixture's `.gitignore` ignores.
 pub fn vestige(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("vestige").unwrap();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", repo().join("fixtures"))
         .timeout(Duration::from_secs(120));
     cmd
 }
