@@ -89,33 +89,47 @@ const WORD_TABLE_MAX_LEN: usize = 255;
 pub struct Matcher {
     automaton: Option<TokenAutomaton>,
     words: Option<WordTable>,
+    parts: Option<PartTable>,
     regexes: Vec<RegexSpec>,
 }
 
 impl Matcher {
-    /// Builds the engine: identical tokens of several rules share one entry.
+    /// Builds the engine: identical tokens of several rules share one entry. How each token is
+    /// found depends on the set: from `WORD_TABLE_MIN_TOKENS` distinct word-mode identifier
+    /// tokens on, those go to a word table; from as many part-mode tokens made of identifier
+    /// bytes and `-`, those go to a part table; everything else goes to the automaton.
     pub fn new(
         tokens: Vec<TokenSpec>,
         regexes: Vec<RegexSpec>,
     ) -> Result<Self, aho_corasick::BuildError> {
-        let is_identifier = |t: &TokenSpec| {
-            t.bounds == Bounds::Word
-                && t.token.len() <= WORD_TABLE_MAX_LEN
-                && t.token.bytes().all(is_word_byte)
+        let fits = |t: &TokenSpec, bounds: Bounds, byte: fn(u8) -> bool| {
+            t.bounds == bounds && t.token.len() <= WORD_TABLE_MAX_LEN && t.token.bytes().all(byte)
         };
-        let identifiers: FxHashSet<&str> = tokens
-            .iter()
-            .filter(|t| is_identifier(t))
-            .map(|t| t.token.as_str())
-            .collect();
-        let (words, automaton) = if identifiers.len() >= WORD_TABLE_MIN_TOKENS {
-            tokens.into_iter().partition(is_identifier)
-        } else {
-            (Vec::new(), tokens)
+        let is_word = |t: &TokenSpec| fits(t, Bounds::Word, is_word_byte);
+        let is_part = |t: &TokenSpec| fits(t, Bounds::Part, is_compound_byte);
+        let enough = |pick: &dyn Fn(&TokenSpec) -> bool| {
+            let distinct: FxHashSet<&str> = tokens
+                .iter()
+                .filter(|t| pick(t))
+                .map(|t| t.token.as_str())
+                .collect();
+            distinct.len() >= WORD_TABLE_MIN_TOKENS
         };
+        let (use_words, use_parts) = (enough(&is_word), enough(&is_part));
+        let (mut words, mut parts, mut automaton) = (Vec::new(), Vec::new(), Vec::new());
+        for token in tokens {
+            if use_words && is_word(&token) {
+                words.push(token);
+            } else if use_parts && is_part(&token) {
+                parts.push(token);
+            } else {
+                automaton.push(token);
+            }
+        }
         Ok(Self {
             automaton: TokenAutomaton::new(automaton)?,
-            words: WordTable::new(words),
+            words: Lexicon::new(words).map(|lexicon| WordTable { lexicon }),
+            parts: Lexicon::new(parts).map(|lexicon| PartTable { lexicon }),
             regexes,
         })
     }
@@ -129,6 +143,9 @@ impl Matcher {
         }
         if let Some(words) = &self.words {
             words.find(haystack, active, out);
+        }
+        if let Some(parts) = &self.parts {
+            parts.find(haystack, active, out);
         }
         if !out.is_empty() {
             keep_longest_leftmost(out);
@@ -264,12 +281,11 @@ impl TokenAutomaton {
     }
 }
 
-/// Word-mode tokens made only of word bytes. Such a token can only match a whole identifier run
-/// (a maximal run of `[A-Za-z0-9_]`), so the haystack's runs are looked up in a hash table. Bytes
-/// between probes that cannot start a long enough run are never looked at, and a run reaches the
-/// hash table only if some token has its length and its sketch.
+/// Tokens looked up by their bytes, with cheap filters in front of the hash tables: a token of
+/// that length must exist, and the bit of its sketch must be set. Shared by the word and part
+/// tables, which differ only in the slices of the haystack they look up.
 #[derive(Debug)]
-struct WordTable {
+struct Lexicon {
     exact: FxHashMap<Box<[u8]>, Vec<(usize, usize)>>,
     /// Keys in ASCII lower case, for case-insensitive rules.
     folded: FxHashMap<Box<[u8]>, Vec<(usize, usize)>>,
@@ -278,6 +294,7 @@ struct WordTable {
     /// A one-hash Bloom filter over the tokens' sketches.
     sketches: Box<[u64]>,
     shortest: usize,
+    longest: usize,
 }
 
 /// Bits in the sketch filter: with at most a few thousand tokens it stays sparse and fits L1.
@@ -295,7 +312,7 @@ static WORD: [bool; 256] = {
 };
 
 /// A cheap hash of a run's length and its first and last eight bytes, ASCII case folded (for
-/// word bytes, setting bit 5 folds case), for the filter.
+/// word bytes and `-`, setting bit 5 folds case), for the filter.
 fn sketch(run: &[u8]) -> usize {
     let fold = 0x2020_2020_2020_2020;
     let (head, tail) = if run.len() >= 8 {
@@ -312,7 +329,7 @@ fn sketch(run: &[u8]) -> usize {
     (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize % SKETCH_BITS
 }
 
-impl WordTable {
+impl Lexicon {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
         let shortest = tokens.iter().map(|t| t.token.len()).min()?;
         let longest = tokens.iter().map(|t| t.token.len()).max()?;
@@ -322,6 +339,7 @@ impl WordTable {
             lengths: vec![false; longest + 1],
             sketches: vec![0; SKETCH_BITS / 64].into_boxed_slice(),
             shortest,
+            longest,
         };
         for spec in tokens {
             table.lengths[spec.token.len()] = true;
@@ -347,39 +365,6 @@ impl WordTable {
         self.lengths.get(run.len()).copied().unwrap_or(false) && {
             let bit = sketch(run);
             self.sketches[bit / 64] & (1 << (bit % 64)) != 0
-        }
-    }
-
-    /// Appends a hit for every identifier run that equals a token of an active rule. The
-    /// haystack is classified 64 bytes at a time into bit masks, from which the starts of runs
-    /// at least as long as the shortest token fall out without a branch per byte.
-    fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
-        let window = self.shortest.min(64);
-        let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
-        let mut previous = 0u64;
-        let mut current = block_mask(haystack, 0);
-        for block in 0..haystack.len().div_ceil(64) {
-            let next = block_mask(haystack, block + 1);
-            let starts = current & !((current << 1) | (previous >> 63));
-            let both = u128::from(current) | (u128::from(next) << 64);
-            let long = all_set_from(both, window);
-            let mut candidates = starts & long as u64;
-            while candidates != 0 {
-                let bit = candidates.trailing_zeros() as usize;
-                candidates &= candidates - 1;
-                let start = block * 64 + bit;
-                let window_end = block * 64 + 128;
-                let mut end = start + (!(both >> bit)).trailing_zeros() as usize;
-                if end >= window_end {
-                    end = haystack[window_end.min(haystack.len())..]
-                        .iter()
-                        .position(|&b| !is_word_byte(b))
-                        .map_or(haystack.len(), |i| window_end + i);
-                }
-                self.lookup(&haystack[start..end], start, active, out, &mut lowered);
-            }
-            previous = current;
-            current = next;
         }
     }
 
@@ -422,29 +407,118 @@ impl WordTable {
     }
 }
 
-/// Bit `i` set when byte `i` of the 64-byte block `block` of `haystack` is a word byte; bytes
-/// past the end count as non-word.
-fn block_mask(haystack: &[u8], block: usize) -> u64 {
+/// Word-mode tokens made only of word bytes. Such a token can only match a whole identifier run
+/// (a maximal run of `[A-Za-z0-9_]`), so the haystack's runs are looked up in the lexicon.
+#[derive(Debug)]
+struct WordTable {
+    lexicon: Lexicon,
+}
+
+impl WordTable {
+    /// Appends a hit for every identifier run that equals a token of an active rule.
+    fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
+        let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
+        for_each_run::<false>(haystack, self.lexicon.shortest, |start, end| {
+            self.lexicon
+                .lookup(&haystack[start..end], start, active, out, &mut lowered);
+        });
+    }
+}
+
+/// Part-mode tokens made only of word bytes and `-`. Such a token can only match inside one
+/// compound run (a maximal run of `[A-Za-z0-9_-]`), from one part boundary of it to another, so
+/// each run's boundaries are found and the slices between them, up to the longest token, are
+/// looked up in the lexicon.
+#[derive(Debug)]
+struct PartTable {
+    lexicon: Lexicon,
+}
+
+impl PartTable {
+    /// Appends a hit for every slice between two part boundaries that equals a token of an
+    /// active rule.
+    fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
+        let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
+        let mut boundaries = Vec::new();
+        let lexicon = &self.lexicon;
+        for_each_run::<true>(haystack, lexicon.shortest, |start, end| {
+            boundaries.clear();
+            boundaries.push(start);
+            boundaries.extend((start + 1..end).filter(|&at| is_part_boundary(haystack, at)));
+            boundaries.push(end);
+            for (i, &from) in boundaries.iter().enumerate() {
+                for &to in &boundaries[i + 1..] {
+                    if to - from > lexicon.longest {
+                        break;
+                    }
+                    lexicon.lookup(&haystack[from..to], from, active, out, &mut lowered);
+                }
+            }
+        });
+    }
+}
+
+/// Calls `f(start, end)` for every maximal run of word bytes (and `-` too when `DASH`) in
+/// `haystack` at least `shortest` bytes long. The haystack is classified 64 bytes at a time into
+/// bit masks, from which the starts of long enough runs fall out without a branch per byte.
+fn for_each_run<const DASH: bool>(
+    haystack: &[u8],
+    shortest: usize,
+    mut f: impl FnMut(usize, usize),
+) {
+    let window = shortest.min(64);
+    let mut previous = 0u64;
+    let mut current = block_mask::<DASH>(haystack, 0);
+    for block in 0..haystack.len().div_ceil(64) {
+        let next = block_mask::<DASH>(haystack, block + 1);
+        let starts = current & !((current << 1) | (previous >> 63));
+        let both = u128::from(current) | (u128::from(next) << 64);
+        let long = all_set_from(both, window);
+        let mut candidates = starts & long as u64;
+        while candidates != 0 {
+            let bit = candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            let start = block * 64 + bit;
+            let window_end = block * 64 + 128;
+            let mut end = start + (!(both >> bit)).trailing_zeros() as usize;
+            if end >= window_end {
+                let byte = if DASH { is_compound_byte } else { is_word_byte };
+                end = haystack[window_end.min(haystack.len())..]
+                    .iter()
+                    .position(|&b| !byte(b))
+                    .map_or(haystack.len(), |i| window_end + i);
+            }
+            f(start, end);
+        }
+        previous = current;
+        current = next;
+    }
+}
+
+/// Bit `i` set when byte `i` of the 64-byte block `block` of `haystack` is a word byte (or `-`,
+/// when `DASH`); bytes past the end count as neither.
+fn block_mask<const DASH: bool>(haystack: &[u8], block: usize) -> u64 {
     let start = block * 64;
     match haystack.get(start..start + 64) {
-        Some(full) => word_mask(full),
+        Some(full) => word_mask::<DASH>(full),
         None => {
             let mut padded = [0u8; 64];
             let rest = haystack.get(start..).unwrap_or_default();
             padded[..rest.len()].copy_from_slice(rest);
-            word_mask(&padded)
+            word_mask::<DASH>(&padded)
         }
     }
 }
 
-/// Bit `i` set when `bytes[i]` (64 of them) is a word byte. Written so that the compiler
-/// vectorizes the classification; each 8 flags are then packed into a byte by one multiply.
-fn word_mask(bytes: &[u8]) -> u64 {
+/// Bit `i` set when `bytes[i]` (64 of them) is a word byte (or `-`, when `DASH`). Written so
+/// that the compiler vectorizes the classification; each 8 flags are then packed into a byte by
+/// one multiply.
+fn word_mask<const DASH: bool>(bytes: &[u8]) -> u64 {
     let mut flags = [0u8; 64];
     for (flag, &b) in flags.iter_mut().zip(bytes) {
         let digit = b.wrapping_sub(b'0') < 10;
         let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-        *flag = u8::from(digit | letter | (b == b'_'));
+        *flag = u8::from(digit | letter | (b == b'_') | (DASH & (b == b'-')));
     }
     let mut mask = 0;
     for (i, lanes) in flags.chunks_exact(8).enumerate() {
@@ -490,6 +564,11 @@ fn keep_longest_leftmost(candidates: &mut [Hit]) {
 /// Whether a byte can be part of an identifier: `[A-Za-z0-9_]`.
 pub fn is_word_byte(byte: u8) -> bool {
     WORD[usize::from(byte)]
+}
+
+/// Whether a byte can be part of a compound name, snake, camel or kebab: `[A-Za-z0-9_-]`.
+fn is_compound_byte(byte: u8) -> bool {
+    is_word_byte(byte) || byte == b'-'
 }
 
 /// Whether an identifier splits into parts at byte `at` of `haystack`: the ends of the haystack
@@ -559,16 +638,28 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let plain = Matcher::new(specs.to_vec(), regexes.to_vec()).unwrap();
-        let fillers =
-            (0..WORD_TABLE_MIN_TOKENS).map(|i| token(0, 1000 + i, &format!("Zq{i}Filler")));
-        let padded = Matcher::new(
-            specs.iter().cloned().chain(fillers).collect(),
-            regexes.to_vec(),
-        );
-        let padded = padded.unwrap();
-        assert!(padded.words.is_some());
         let expected = run(&plain);
-        assert_eq!(run(&padded), expected, "word table disagrees on {text:?}");
+        for bounds in [Bounds::Word, Bounds::Part] {
+            let fillers = (0..WORD_TABLE_MIN_TOKENS).map(|i| TokenSpec {
+                bounds,
+                ..token(0, 1000 + i, &format!("Zq{i}Filler"))
+            });
+            let padded = Matcher::new(
+                specs.iter().cloned().chain(fillers).collect(),
+                regexes.to_vec(),
+            );
+            let padded = padded.unwrap();
+            let table = match bounds {
+                Bounds::Part => padded.parts.is_some(),
+                _ => padded.words.is_some(),
+            };
+            assert!(table, "{bounds:?} fillers make a table");
+            assert_eq!(
+                run(&padded),
+                expected,
+                "{bounds:?} table disagrees on {text:?}"
+            );
+        }
         expected
     }
 
@@ -798,13 +889,18 @@ mod tests {
     }
 
     #[test]
-    fn word_mask_flags_exactly_the_word_bytes() {
+    fn word_mask_flags_exactly_the_word_bytes_and_with_dash_the_compound_bytes() {
         let bytes: Vec<u8> = (0..=255u8).collect();
         for chunk in bytes.chunks(64) {
-            let mask = word_mask(chunk);
+            let (words, compounds) = (word_mask::<false>(chunk), word_mask::<true>(chunk));
             for (i, &b) in chunk.iter().enumerate() {
                 let expected = b.is_ascii_alphanumeric() || b == b'_';
-                assert_eq!(mask >> i & 1 == 1, expected, "byte {b:#04x}");
+                assert_eq!(words >> i & 1 == 1, expected, "byte {b:#04x}");
+                assert_eq!(
+                    compounds >> i & 1 == 1,
+                    expected || b == b'-',
+                    "byte {b:#04x}"
+                );
             }
         }
     }

@@ -59,9 +59,22 @@ fn case_with_word_table() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
     })
 }
 
-/// Either family of cases.
+/// A `case()` with the filler rule in part mode inserted at a random index: every part-mode
+/// token made of identifier bytes and `-` goes to the engine's part table.
+fn case_with_part_table() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
+    (case(), any::<bool>(), 0..=3usize).prop_map(|((mut rules, text), case_sensitive, at)| {
+        let filler = RuleDef {
+            bounds: Bounds::Part,
+            ..filler(case_sensitive)
+        };
+        rules.insert(at.min(rules.len()), filler);
+        (rules, text)
+    })
+}
+
+/// Any family of cases.
 fn any_case() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
-    prop_oneof![case(), case_with_word_table()]
+    prop_oneof![case(), case_with_word_table(), case_with_part_table()]
 }
 
 /// 1 to 3 rules whose tokens come from one shared pool, so that rules often share tokens and a rule
@@ -187,6 +200,13 @@ proptest! {
 
     #[test]
     fn engine_with_a_word_table_agrees_with_the_reference((rules, text) in case_with_word_table()) {
+        let matcher = build(&rules);
+        let hits = engine(&matcher, text.as_bytes(), &rules, &vec![true; rules.len()]);
+        prop_assert_eq!(spans(&hits), reference(text.as_bytes(), &rules), "text {:?}", text);
+    }
+
+    #[test]
+    fn engine_with_a_part_table_agrees_with_the_reference((rules, text) in case_with_part_table()) {
         let matcher = build(&rules);
         let hits = engine(&matcher, text.as_bytes(), &rules, &vec![true; rules.len()]);
         prop_assert_eq!(spans(&hits), reference(text.as_bytes(), &rules), "text {:?}", text);
@@ -350,6 +370,35 @@ fn the_filler_rule_takes_the_engine_onto_its_word_table() {
         "the filler no longer reaches the word table: {matcher:?}"
     );
     check(&rules, "ab a-b ab_ Ab", &[(0, 2, 0), (3, 6, 0)]);
+}
+
+#[test]
+fn the_part_filler_takes_the_engine_onto_its_part_table() {
+    let filler = RuleDef {
+        bounds: Bounds::Part,
+        ..filler(true)
+    };
+    let part = RuleDef {
+        bounds: Bounds::Part,
+        ..rule(&["ab", "a-b", "Ab"], false, true)
+    };
+    let matcher = build(&[part.clone(), filler.clone()]);
+    assert!(
+        format!("{matcher:?}").contains("parts: Some"),
+        "the filler no longer reaches the part table: {matcher:?}"
+    );
+    check(
+        &[part, filler],
+        "ab a-b ab_ xAb a-bAb ab1",
+        &[
+            (0, 2, 0),
+            (3, 6, 0),
+            (7, 9, 0),
+            (12, 14, 0),
+            (15, 18, 0),
+            (18, 20, 0),
+        ],
+    );
 }
 
 #[test]

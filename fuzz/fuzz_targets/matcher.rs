@@ -1,5 +1,5 @@
-//! Arbitrary rules and text: the engine must agree with the naive reference, on both of its
-//! token paths (the automaton, and the word table past its threshold).
+//! Arbitrary rules and text: the engine must agree with the naive reference, on each of its
+//! token paths (the automaton, and the word and part tables past their threshold).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -70,5 +70,8 @@ fuzz_target!(|data: &[u8]| {
     };
     check(&rules, &text);
     rules.push(filler(data.len() % 2 == 0));
+    check(&rules, &text);
+    let last = rules.len() - 1;
+    rules[last].bounds = Bounds::Part;
     check(&rules, &text);
 });
