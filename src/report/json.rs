@@ -44,6 +44,7 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     notes: usize,
+    suppressed: usize,
     baselined: usize,
     baseline_resolved: usize,
 }
@@ -82,6 +83,7 @@ impl Reporter for Json {
                 errors: summary.count(Severity::Error),
                 warnings: summary.count(Severity::Warning),
                 notes: summary.count(Severity::Note),
+                suppressed: summary.suppressed,
                 baselined: summary.baselined,
                 baseline_resolved: summary.baseline_resolved,
             },

@@ -19,10 +19,13 @@ use crate::rules::Rule;
 /// or removed above it, so code-scanning services see the same alert rather than a closed one and
 /// a new one. The occurrence index keeps two identical matches in one file apart, so the
 /// fingerprints of one run are unique.
-pub(super) fn fingerprints(findings: &[Finding], rules: &[Rule]) -> Vec<String> {
+pub(super) fn fingerprints<'f>(
+    findings: impl IntoIterator<Item = &'f Finding>,
+    rules: &[Rule],
+) -> Vec<String> {
     let mut seen: HashMap<(usize, &str, &str), u64> = HashMap::new();
     findings
-        .iter()
+        .into_iter()
         .map(|finding| {
             let count = seen
                 .entry((
