@@ -774,12 +774,20 @@ fn sarif_shows_suppressed_and_baselined_findings_as_suppressed_results() {
             at("app/C.php", 1, "new", in_source(None)),
         ]
     );
+    let fingerprints = sarif_fingerprints(&log);
+    assert_eq!(fingerprints.iter().collect::<HashSet<_>>().len(), 4);
+    let gitlab = run(
+        check_in(
+            dir.path(),
+            &[&baseline[..], &["--format", "gitlab"]].concat(),
+        ),
+        1,
+    );
+    let gitlab = json(&gitlab.0);
     assert_eq!(
-        sarif_fingerprints(&log)
-            .iter()
-            .collect::<HashSet<_>>()
-            .len(),
-        4
+        gitlab[0]["fingerprint"].as_str(),
+        Some(fingerprints[1].as_str()),
+        "a finding keeps its fingerprint whether or not its twin above is suppressed"
     );
 
     let (out, stderr) = run(

@@ -1,5 +1,6 @@
 //! Output formats. Each format is a small module behind one `Reporter` interface; a reporter sees
-//! the sorted findings, the rules and a summary, never the files on disk.
+//! the sorted findings (and apart, the suppressed ones), the rules and a summary, never the files
+//! on disk.
 
 use std::cmp::Ordering;
 use std::io::{self, Write};

@@ -9,9 +9,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::shared::fingerprints;
-use super::{Report, Reporter, order};
-use crate::finding::{Finding, Severity, Suppression};
+use super::shared::{fingerprints, with_suppressed};
+use super::{Report, Reporter};
+use crate::finding::{Severity, Suppression};
 
 /// The SARIF reporter.
 pub(super) struct Sarif;
@@ -146,13 +146,7 @@ impl Reporter for Sarif {
                 },
             })
             .collect();
-        let mut all: Vec<(&Finding, Option<&Suppression>)> = report
-            .findings
-            .iter()
-            .map(|finding| (finding, None))
-            .chain(report.suppressed.iter().map(|s| (&s.finding, Some(&s.by))))
-            .collect();
-        all.sort_by(|a, b| order(a.0, b.0, report.rules));
+        let all = with_suppressed(report);
         let results = all
             .iter()
             .zip(fingerprints(all.iter().map(|&(f, _)| f), report.rules))
