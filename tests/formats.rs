@@ -867,6 +867,15 @@ fn unused_suppression_names_the_rule_id_a_marker_probably_meant() {
          app/A.php:3:4: warning[unused-suppression]: `vestige-ignore: unrelated-rule -- nothing \
          like it` (matches `vestige-ignore`): this vestige-ignore suppresses nothing\n"
     );
+    let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+    let notes: Vec<Value> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.get("note").cloned().unwrap_or(Value::Null))
+        .collect();
+    let meant = Value::from("did you mean `legacy-inventory-sync-runs`?");
+    assert_eq!(notes, [Value::Null, meant.clone(), meant, Value::Null]);
     let (out, _) = run(check_in(dir.path(), &["--format", "human"]), 1);
     assert_eq!(
         out.matches("`-- did you mean `legacy-inventory-sync-runs`?")

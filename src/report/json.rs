@@ -33,6 +33,8 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     variant_of: Option<&'a str>,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +74,7 @@ impl Reporter for Json {
                         needle: &f.needle,
                         variant_of: f.variant_of.as_deref(),
                         message: &rule.message,
+                        note: f.note.as_deref(),
                     }
                 })
                 .collect(),
