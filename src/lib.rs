@@ -323,7 +323,7 @@ impl Project {
         };
         let make = || Collector::new(&self.rules, &self.root, changes, &named);
         for mut collector in walk.run(threads, make, tracked)? {
-            scan.suppressed.extend(collector.scanner.take_suppressed());
+            collector.found.suppressed = collector.scanner.take_suppressed();
             scan.absorb(collector.found);
         }
         let seen: HashSet<&Path> = scan.seen.iter().map(PathBuf::as_path).collect();

@@ -168,9 +168,9 @@ impl Suppressor {
 
     /// Applies `markers` to `findings` (one file's, sorted by position): moves the findings they
     /// suppress to `suppressed`, with the marker's reason, and adds to `out`, in order, a hit of
-    /// vestige's own rules for each marker
-    /// that suppresses nothing, each rule id no rule has (in a marker that does suppress
-    /// something), and (under `require_reason`) each marker without a reason. A marker suppresses
+    /// vestige's own rules for each marker that suppresses nothing, each rule id no rule has (in
+    /// a marker that does suppress something), and (under `require_reason`) each marker without
+    /// a reason. A marker suppresses
     /// the findings whose first line is its target and whose rule it names, unless that rule is
     /// not suppressible; of two markers naming a rule for one line, the first is used.
     pub fn apply(
