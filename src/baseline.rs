@@ -142,8 +142,8 @@ pub enum BaselineError {
 /// What applying a baseline to the findings did.
 #[derive(Debug, Default)]
 pub struct Applied {
-    /// Findings hidden because the baseline tolerates them.
-    pub hidden: usize,
+    /// The findings the baseline tolerates, taken out of the findings, in their order.
+    pub hidden: Vec<Finding>,
     /// The entries still matched by the code, with the counts found (at most the baseline's).
     pub kept: Baseline,
     /// Entries no longer in the code.
@@ -273,7 +273,7 @@ impl Baseline {
         self.entries.is_empty()
     }
 
-    /// Removes from `findings` (sorted) those the baseline tolerates and says which entries the
+    /// Moves out of `findings` (sorted) those the baseline tolerates and says which entries the
     /// code no longer has. Of the findings of one key, those `spend_first` picks use up the
     /// baseline's count first (with `--since`, those on unchanged lines, so that a new copy of a
     /// baselined line is the one reported); then the earlier ones. Entries of `unread` paths (not
@@ -298,8 +298,16 @@ impl Baseline {
                 hidden[i] = true;
             }
         }
-        let mut hidden_flags = hidden.iter();
-        findings.retain(|_| !hidden_flags.next().copied().unwrap_or(false));
+        let mut tolerated = Vec::new();
+        let all = std::mem::take(findings);
+        findings.reserve(all.len());
+        for (finding, hidden) in all.into_iter().zip(hidden) {
+            if hidden {
+                tolerated.push(finding);
+            } else {
+                findings.push(finding);
+            }
+        }
         let mut resolved = Vec::new();
         for ((rule, path, matched, line), count) in left {
             if count == 0 {
@@ -318,7 +326,7 @@ impl Baseline {
             }
         }
         Applied {
-            hidden: hidden.iter().filter(|&&h| h).count(),
+            hidden: tolerated,
             kept: Self { entries: kept },
             resolved,
         }

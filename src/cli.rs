@@ -159,6 +159,11 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Print only the paths of the files with findings, one per line, sorted, with no summary
+    /// (like `rg -l`); the exit code is as usual.
+    #[arg(long, short = 'l', conflicts_with_all = ["format", "write_baseline"])]
+    pub files_with_matches: bool,
+
     /// Number of threads to scan with (default: one per CPU; at most four per CPU).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,

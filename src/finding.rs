@@ -75,6 +75,9 @@ pub struct Finding {
     pub variant_of: Option<String>,
     /// The source lines the match spans.
     pub snippet: Snippet,
+    /// A word about this one finding beyond its rule's message, such as the rule id a marker
+    /// probably meant.
+    pub note: Option<String>,
 }
 
 impl Finding {
@@ -85,18 +88,39 @@ impl Finding {
     }
 
     /// What matched, in a few words, for the formats that have one message per finding:
-    /// `` `ListInventorySyncRuns` ``, with the token it is a variant of or the needle it matched
-    /// when that differs, or the `forbid_paths` pattern of a forbidden file.
+    /// `` `ListInventorySyncRuns` ``, with the finding's note, or else the token it is a variant
+    /// of or the needle it matched when that differs, or the `forbid_paths` pattern of a
+    /// forbidden file.
     pub fn subject(&self) -> String {
         if self.is_forbidden_path() {
             return format!("file forbidden by `{}`", self.needle);
         }
-        match &self.variant_of {
-            Some(token) => format!("`{}` (a variant of `{token}`)", self.matched),
-            None if self.matched == self.needle => format!("`{}`", self.matched),
-            None => format!("`{}` (matches `{}`)", self.matched, self.needle),
+        match (&self.note, &self.variant_of) {
+            (Some(note), _) => format!("`{}` ({note})", self.matched),
+            (None, Some(token)) => format!("`{}` (a variant of `{token}`)", self.matched),
+            (None, None) if self.matched == self.needle => format!("`{}`", self.matched),
+            (None, None) => format!("`{}` (matches `{}`)", self.matched, self.needle),
         }
     }
+}
+
+/// A finding that is not reported as one: a marker in the code or the baseline suppressed it.
+/// Only SARIF shows these (as suppressed results); every other format only counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    /// The finding.
+    pub finding: Finding,
+    /// What suppressed it.
+    pub by: Suppression,
+}
+
+/// What suppressed a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Suppression {
+    /// A `vestige-ignore` marker in the code, with the reason it gives after `--`, if any.
+    Marker(Option<String>),
+    /// The baseline tolerates it.
+    Baseline,
 }
 
 /// The source lines around a finding, as displayed text.

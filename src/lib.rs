@@ -37,7 +37,7 @@ use crate::changes::{Changes, Since};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ProjectArgs, ReportArgs, ReportFormat};
 use crate::config::{ConfigFile, RuleFileErrors};
 use crate::day::Day;
-use crate::finding::{Finding, Severity, visible};
+use crate::finding::{Finding, Severity, Suppressed, Suppression, visible};
 use crate::progress::Progress;
 use crate::report::{Report, Style, Summary, plural};
 use crate::rules::RuleSet;
@@ -335,6 +335,9 @@ impl Project {
         }
         sort(&mut scan.findings, &self.rules);
         scan.problems.sort();
+        let rules = &self.rules.rules;
+        scan.suppressed
+            .sort_unstable_by(|a, b| report::order(&a.finding, &b.finding, rules));
         scan.notes.sort();
         Ok(scan)
     }
@@ -365,7 +368,8 @@ impl Project {
             Box::new(move || listing.finish(root))
         });
         let mut scan = Scan::default();
-        for collector in walk.run(threads, make, tracked)? {
+        for mut collector in walk.run(threads, make, tracked)? {
+            collector.found.suppressed = collector.scanner.take_suppressed();
             scan.absorb(collector.found);
         }
         Ok(scan)
@@ -376,6 +380,8 @@ impl Project {
 #[derive(Debug, Default)]
 struct Scan {
     findings: Vec<Finding>,
+    /// The findings markers in the code suppressed.
+    suppressed: Vec<Suppressed>,
     problems: Vec<String>,
     notes: Vec<String>,
     /// Files in scope that could not be read or were too large, relative to the root.
@@ -396,6 +402,7 @@ impl Scan {
         self.binary += other.binary;
         self.seen.extend(other.seen);
         self.findings.extend(other.findings);
+        self.suppressed.extend(other.suppressed);
         self.problems.extend(other.problems);
         self.notes.extend(other.notes);
         self.unread.extend(other.unread);
@@ -509,13 +516,22 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     if let Some(baseline) = baseline {
         let unread: std::collections::HashSet<&str> =
             scan.unread.iter().map(String::as_str).collect();
-        let applied = baseline.apply(
+        let mut applied = baseline.apply(
             &mut scan.findings,
             &rules.rules,
             |f| !changed(f),
             |path| unread.contains(path),
         );
-        summary.baselined = applied.hidden;
+        summary.baselined = applied.hidden.len();
+        let hidden = std::mem::take(&mut applied.hidden).into_iter();
+        let hidden = hidden.filter(|f| changed(f));
+        scan.suppressed.extend(hidden.map(|finding| Suppressed {
+            finding,
+            by: Suppression::Baseline,
+        }));
+        let rules = &rules.rules;
+        scan.suppressed
+            .sort_by(|a, b| report::order(&a.finding, &b.finding, rules));
         if let (true, Some(target)) = (args.prune_baseline, &write_target) {
             if !applied.resolved.is_empty() {
                 applied.kept.write(target)?;
@@ -527,6 +543,12 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         }
     }
     scan.findings.retain(|f| changed(f));
+    scan.suppressed.retain(|s| changed(&s.finding));
+    summary.suppressed = scan
+        .suppressed
+        .iter()
+        .filter(|s| matches!(s.by, Suppression::Marker(_)))
+        .count();
     summary.tally(&scan.findings, &rules.rules);
     summary.elapsed = started.elapsed();
 
@@ -534,13 +556,20 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         let report = Report {
             rules: &rules.rules,
             findings: &scan.findings,
+            suppressed: &scan.suppressed,
+            baseline: baseline_path.is_some(),
             summary: &summary,
             warnings_fail: args.deny_warnings,
         };
         let stdout = io::stdout();
         let style = style(cli.color, stdout.is_terminal());
         let mut out = io::BufWriter::new(stdout.lock());
-        report::reporter(args.format, style)
+        let reporter = if args.files_with_matches {
+            report::files_with_matches()
+        } else {
+            report::reporter(args.format, style)
+        };
+        reporter
             .write(&report, &mut out)
             .and_then(|()| out.flush())
             .map_err(OutputError)?;
@@ -558,7 +587,8 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             let _ = writeln!(stderr, "vestige: note: {}", visible(note));
         }
     }
-    if !args.quiet && args.format.has_summary() && written_path.is_none() {
+    let summary_line = args.format.has_summary() && !args.files_with_matches;
+    if !args.quiet && summary_line && written_path.is_none() {
         let _ = writeln!(stderr, "{}", summary.line());
     }
     if args.statistics && !args.quiet {
@@ -590,12 +620,14 @@ fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) ->
         per_rule[finding.rule] += 1;
     }
     let mut out = format!(
-        "statistics: {} scanned, {} bytes, {} skipped as binary, {} ms; {} findings, {} baselined\n",
+        "statistics: {} scanned, {} bytes, {} skipped as binary, {} ms; {} findings, {} suppressed, \
+         {} baselined\n",
         plural(summary.files_scanned as usize, "file"),
         summary.bytes_scanned,
         summary.binary_skipped,
         summary.elapsed.as_millis(),
         summary.findings(),
+        summary.suppressed,
         summary.baselined
     );
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
@@ -660,24 +692,7 @@ fn resolved_notes(
 
 /// Sorts findings by path (byte order), line, column, then rule id.
 fn sort(findings: &mut [Finding], rules: &RuleSet) {
-    findings.sort_unstable_by(|a, b| {
-        (
-            &a.path,
-            a.line,
-            a.column,
-            &rules.rules[a.rule].id,
-            a.byte_offset,
-            a.end_column,
-        )
-            .cmp(&(
-                &b.path,
-                b.line,
-                b.column,
-                &rules.rules[b.rule].id,
-                b.byte_offset,
-                b.end_column,
-            ))
-    });
+    findings.sort_unstable_by(|a, b| report::order(a, b, &rules.rules));
 }
 
 /// How to draw human output on a stream that is or is not a terminal.

@@ -5,7 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::finding::{Finding, Snippet, visible};
+use crate::finding::{Finding, Snippet, Suppressed, visible};
 use crate::matcher::Hit;
 use crate::rules::RuleSet;
 use crate::suppress;
@@ -42,6 +42,7 @@ pub struct Scanner<'r> {
     filled: usize,
     hits: Vec<Hit>,
     suppressor: suppress::Suppressor,
+    suppressed: Vec<Suppressed>,
 }
 
 impl<'r> Scanner<'r> {
@@ -56,7 +57,13 @@ impl<'r> Scanner<'r> {
             filled: 0,
             hits: Vec::new(),
             suppressor: suppress::Suppressor::new(rules),
+            suppressed: Vec::new(),
         }
+    }
+
+    /// The findings markers suppressed in the files scanned since the last call, in scan order.
+    pub fn take_suppressed(&mut self) -> Vec<Suppressed> {
+        std::mem::take(&mut self.suppressed)
     }
 
     /// The size above which files are skipped.
@@ -138,6 +145,7 @@ impl<'r> Scanner<'r> {
                         first_line: 1,
                         span: 0..0,
                     },
+                    note: None,
                 });
             }
         }
@@ -169,10 +177,20 @@ impl<'r> Scanner<'r> {
         if !markers.is_empty() {
             let mut findings = out.split_off(first);
             self.hits.clear();
-            self.suppressor
-                .apply(&markers, &mut findings, self.rules, &mut self.hits);
+            self.suppressor.apply(
+                &markers,
+                &mut findings,
+                self.rules,
+                &mut self.hits,
+                &mut self.suppressed,
+            );
             out.append(&mut findings);
+            let own = out.len();
             locate(haystack, &self.hits, self.rules, rel, out);
+            let unused = self.rules.suppressions.unused;
+            for finding in out[own..].iter_mut().filter(|f| f.rule == unused) {
+                finding.note = self.suppressor.note(&markers, finding);
+            }
         }
         Scanned::Text(haystack.len() as u64)
     }
@@ -319,6 +337,7 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
                 &haystack[hit.end..line_end],
                 line,
             ),
+            note: None,
         });
     }
 }

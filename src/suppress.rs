@@ -10,7 +10,7 @@ use std::ops::Range;
 use memchr::memmem;
 use rustc_hash::FxHashMap;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Suppressed, Suppression};
 use crate::matcher::Hit;
 use crate::rules::RuleSet;
 
@@ -37,8 +37,8 @@ pub struct Marker {
     pub target: usize,
     /// The rule ids it names, each with its byte range in the file.
     pub rules: Vec<(String, Range<usize>)>,
-    /// Whether a non-empty reason follows `--`.
-    pub has_reason: bool,
+    /// The reason after `--`, trimmed; `None` when there is none or it is blank.
+    pub reason: Option<String>,
 }
 
 /// Finds markers and applies them; made once per scanner for a rule set.
@@ -61,6 +61,45 @@ impl Suppressor {
         Self {
             finder: memmem::Finder::new(MARKER),
             ids,
+        }
+    }
+
+    /// The rule id closest to `unknown`, a rule id no rule has, when one is close enough to be
+    /// what the marker meant; of equally close ones, the first rule's.
+    pub fn suggest(&self, unknown: &str) -> Option<&str> {
+        let mut ids: Vec<(&String, usize)> = self.ids.iter().map(|(id, &i)| (id, i)).collect();
+        ids.sort_unstable_by_key(|&(_, i)| i);
+        crate::config::did_you_mean(unknown, ids.into_iter().map(|(id, _)| id.as_str()))
+    }
+
+    /// The note for `finding`, an `unused-suppression` finding of one of `markers` (sorted by
+    /// offset) or of an unknown rule id in one: the known rule ids its unknown ones probably
+    /// meant, e.g. ``did you mean `legacy-runs`?``.
+    pub fn note(&self, markers: &[Marker], finding: &Finding) -> Option<String> {
+        let unknown: Vec<&str> =
+            match markers.binary_search_by_key(&finding.byte_offset, |m| m.offset) {
+                Ok(at) => markers[at]
+                    .rules
+                    .iter()
+                    .map(|(id, _)| id.as_str())
+                    .filter(|id| !self.ids.contains_key(*id))
+                    .collect(),
+                Err(_) => vec![finding.matched.as_str()],
+            };
+        let meant: Vec<(&str, &str)> = unknown
+            .iter()
+            .filter_map(|&id| self.suggest(id).map(|known| (id, known)))
+            .collect();
+        match meant.as_slice() {
+            [] => None,
+            [(_, known)] if unknown.len() == 1 => Some(format!("did you mean `{known}`?")),
+            _ => Some(
+                meant
+                    .iter()
+                    .map(|(id, known)| format!("`{id}`: did you mean `{known}`?"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
         }
     }
 
@@ -119,16 +158,19 @@ impl Suppressor {
                 line,
                 target: if next_line { line + 1 } else { line },
                 rules,
-                has_reason: !reason.trim_ascii().is_empty(),
+                reason: Some(reason.trim_ascii())
+                    .filter(|reason| !reason.is_empty())
+                    .map(|reason| String::from_utf8_lossy(reason).into_owned()),
             });
         }
         found
     }
 
-    /// Applies `markers` to `findings` (one file's, sorted by position): removes the findings
-    /// they suppress, and adds to `out`, in order, a hit of vestige's own rules for each marker
-    /// that suppresses nothing, each rule id no rule has (in a marker that does suppress
-    /// something), and (under `require_reason`) each marker without a reason. A marker suppresses
+    /// Applies `markers` to `findings` (one file's, sorted by position): moves the findings they
+    /// suppress to `suppressed`, with the marker's reason, and adds to `out`, in order, a hit of
+    /// vestige's own rules for each marker that suppresses nothing, each rule id no rule has (in
+    /// a marker that does suppress something), and (under `require_reason`) each marker without
+    /// a reason. A marker suppresses
     /// the findings whose first line is its target and whose rule it names, unless that rule is
     /// not suppressible; of two markers naming a rule for one line, the first is used.
     pub fn apply(
@@ -137,6 +179,7 @@ impl Suppressor {
         findings: &mut Vec<Finding>,
         rules: &RuleSet,
         out: &mut Vec<Hit>,
+        suppressed: &mut Vec<Suppressed>,
     ) {
         let mut by_target: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         for (i, marker) in markers.iter().enumerate() {
@@ -147,18 +190,22 @@ impl Suppressor {
             }
         }
         let mut used = vec![false; markers.len()];
-        findings.retain(|finding| {
-            if !rules.rules[finding.rule].suppressible {
-                return true;
-            }
-            match by_target.get(&(finding.line, finding.rule)) {
-                Some(&i) => {
-                    used[i] = true;
-                    false
+        let mut kept = Vec::with_capacity(findings.len());
+        for finding in findings.drain(..) {
+            let marker = match by_target.get(&(finding.line, finding.rule)) {
+                Some(&i) if rules.rules[finding.rule].suppressible => i,
+                _ => {
+                    kept.push(finding);
+                    continue;
                 }
-                None => true,
-            }
-        });
+            };
+            used[marker] = true;
+            suppressed.push(Suppressed {
+                finding,
+                by: Suppression::Marker(markers[marker].reason.clone()),
+            });
+        }
+        *findings = kept;
         let settings = &rules.suppressions;
         let hit = |span: Range<usize>, rule| Hit {
             start: span.start,
@@ -170,7 +217,7 @@ impl Suppressor {
             if !used {
                 out.push(hit(marker.offset..marker.end, settings.unused));
             }
-            if settings.require_reason && !marker.has_reason {
+            if settings.require_reason && marker.reason.is_none() {
                 out.push(hit(marker.offset..marker.end, settings.no_reason));
             }
             if used {
@@ -256,7 +303,7 @@ mod tests {
             .into_iter()
             .map(|m| {
                 let ids = m.rules.into_iter().map(|(id, _)| id).collect();
-                (m.line, m.target, ids, m.has_reason)
+                (m.line, m.target, ids, m.reason.is_some())
             })
             .collect()
     }
@@ -287,6 +334,38 @@ mod tests {
                 (10, 10, rules(&["legacy"]), true),
             ]
         );
+    }
+
+    #[test]
+    fn a_marker_keeps_its_reason_trimmed() {
+        let reasons: Vec<Option<String>> = markers(
+            "// vestige-ignore: a --  kept until phase 4  \n\
+             {{-- vestige-ignore: a -- blade --}}\n\
+             # vestige-ignore: a --   \n\
+             # vestige-ignore: a\n",
+        )
+        .into_iter()
+        .map(|m| m.reason)
+        .collect();
+        assert_eq!(
+            reasons,
+            [
+                Some("kept until phase 4".to_owned()),
+                Some("blade".to_owned()),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_rule_id_gets_the_nearest_known_one() {
+        let suppressor = Suppressor::new(&rules());
+        assert_eq!(
+            suppressor.suggest("unused-supression"),
+            Some("unused-suppression")
+        );
+        assert_eq!(suppressor.suggest("legacy-inventory"), None);
     }
 
     #[test]

@@ -344,3 +344,37 @@ fn unrelated_histories_say_what_is_missing() {
     assert!(stderr.contains("no common ancestor with HEAD"), "{stderr}");
     assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
 }
+
+#[test]
+fn since_shows_in_sarif_only_the_suppressed_findings_of_changed_lines() {
+    let repo = history();
+    let d = repo.path();
+    write(
+        d,
+        "app/s.php",
+        "<?php\nLegacyRun::x(); // vestige-ignore: legacy -- old\n",
+    );
+    commit_all(d, "a suppressed reference");
+    write(
+        d,
+        "app/s.php",
+        "<?php\nLegacyRun::x(); // vestige-ignore: legacy -- old\n\
+         LegacyRun::y(); // vestige-ignore: legacy -- new\n",
+    );
+    let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "sarif"]), 0);
+    let log = json(&out);
+    let results: Vec<(u64, &str)> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+                r["suppressions"][0]["justification"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(results, [(3, "new")]);
+}

@@ -337,3 +337,53 @@ fn quiet_prints_nothing_but_keeps_the_exit_code() {
     assert!(output.stdout.is_empty());
     assert!(output.stderr.is_empty());
 }
+
+#[test]
+fn files_with_matches_prints_each_file_with_findings_once_sorted() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "vestige.toml",
+        "[[rule]]\nid = \"legacy\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n\
+         [[rule]]\nid = \"soft\"\nmessage = \"m\"\nseverity = \"warning\"\ntokens = [\"Bar\"]\n",
+    );
+    write(dir.path(), "app/b.php", "Foo\nFoo Foo\n");
+    write(dir.path(), "app/a.php", "Foo\n");
+    write(dir.path(), "app/Z.php", "Foo\n");
+    write(dir.path(), "app/clean.php", "nothing\n");
+    write(
+        dir.path(),
+        "app/kept.php",
+        "Foo // vestige-ignore: legacy -- later\n",
+    );
+    write(dir.path(), "lib/warn.php", "Bar\n");
+    for flag in ["-l", "--files-with-matches"] {
+        let output = check_in(dir.path(), &[flag]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            "app/Z.php\napp/a.php\napp/b.php\nlib/warn.php\n"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "",
+            "no summary line"
+        );
+    }
+    assert_eq!(
+        stdout(&mut check_in(dir.path(), &["-l", "lib"]), 0),
+        "lib/warn.php\n"
+    );
+    assert_eq!(
+        stdout(&mut check_in(dir.path(), &["-l", "app/clean.php"]), 0),
+        ""
+    );
+    let output = check_in(dir.path(), &["-l", "--format", "short"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot be used with"),
+        "{output:?}"
+    );
+}

@@ -694,3 +694,193 @@ fn line_formats_name_the_matched_text_and_the_token_a_variant_comes_from() {
         "{out}"
     );
 }
+
+/// A tree where `legacy` finds `Foo` four times: app/A.php line 1 is suppressed by a marker with a
+/// reason, app/C.php line 1 by one without, app/B.php is in the baseline `vestige-baseline.toml`,
+/// and app/A.php line 2 is new.
+fn ratchet_tree() -> TempDir {
+    let dir = tree(RULE);
+    write(
+        dir.path(),
+        "app/A.php",
+        "Foo(); // vestige-ignore: legacy -- kept until phase 4\n",
+    );
+    write(dir.path(), "app/B.php", "Foo::run();\n");
+    write(
+        dir.path(),
+        "app/C.php",
+        "Foo(); // vestige-ignore: legacy\n",
+    );
+    run(
+        check_in(dir.path(), &["--write-baseline=vestige-baseline.toml"]),
+        0,
+    );
+    write(
+        dir.path(),
+        "app/A.php",
+        "Foo(); // vestige-ignore: legacy -- kept until phase 4\nFoo::again();\n",
+    );
+    dir
+}
+
+/// Each result of a SARIF log as (path, line, baselineState, suppressions).
+fn sarif_states(log: &Value) -> Vec<(String, u64, Value, Value)> {
+    results(log)
+        .iter()
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            (
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                location["region"]["startLine"].as_u64().unwrap(),
+                r.get("baselineState").cloned().unwrap_or(Value::Null),
+                r.get("suppressions").cloned().unwrap_or(Value::Null),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_shows_suppressed_and_baselined_findings_as_suppressed_results() {
+    let dir = ratchet_tree();
+    let baseline = ["--baseline", "vestige-baseline.toml"];
+    let out = run(
+        check_in(
+            dir.path(),
+            &[&baseline[..], &["--format", "sarif"]].concat(),
+        ),
+        1,
+    )
+    .0;
+    let log = json(&out);
+    assert_valid_sarif(&log);
+    let in_source = |reason: Option<&str>| match reason {
+        Some(reason) => serde_json::json!([{ "kind": "inSource", "justification": reason }]),
+        None => serde_json::json!([{ "kind": "inSource" }]),
+    };
+    let external =
+        serde_json::json!([{ "kind": "external", "justification": "tolerated by the baseline" }]);
+    let at = |path: &str, line: u64, state: &str, suppressions: Value| {
+        (path.to_owned(), line, Value::from(state), suppressions)
+    };
+    assert_eq!(
+        sarif_states(&log),
+        [
+            at("app/A.php", 1, "new", in_source(Some("kept until phase 4"))),
+            at("app/A.php", 2, "new", Value::Null),
+            at("app/B.php", 1, "unchanged", external),
+            at("app/C.php", 1, "new", in_source(None)),
+        ]
+    );
+    let fingerprints = sarif_fingerprints(&log);
+    assert_eq!(fingerprints.iter().collect::<HashSet<_>>().len(), 4);
+    let gitlab = run(
+        check_in(
+            dir.path(),
+            &[&baseline[..], &["--format", "gitlab"]].concat(),
+        ),
+        1,
+    );
+    let gitlab = json(&gitlab.0);
+    assert_eq!(
+        gitlab[0]["fingerprint"].as_str(),
+        Some(fingerprints[1].as_str()),
+        "a finding keeps its fingerprint whether or not its twin above is suppressed"
+    );
+
+    let (out, stderr) = run(
+        check_in(dir.path(), &[&baseline[..], &["--format", "json"]].concat()),
+        1,
+    );
+    assert_eq!(stderr, "");
+    let report = json(&out);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(report["summary"]["suppressed"], 2);
+    assert_eq!(report["summary"]["baselined"], 1);
+
+    let log = json(&run(check_in(dir.path(), &["--format", "sarif", "app"]), 1).0);
+    assert_valid_sarif(&log);
+    assert_eq!(
+        sarif_states(&log),
+        [
+            at("app/A.php", 1, "", in_source(Some("kept until phase 4"))),
+            at("app/A.php", 2, "", Value::Null),
+            at("app/B.php", 1, "", Value::Null),
+            at("app/C.php", 1, "", in_source(None)),
+        ]
+        .map(|(path, line, _, suppressions)| (path, line, Value::Null, suppressions)),
+        "without a baseline, no result has a baselineState"
+    );
+}
+
+#[test]
+fn the_summary_line_and_statistics_count_suppressed_and_baselined_findings() {
+    let dir = ratchet_tree();
+    let args = [
+        "--baseline",
+        "vestige-baseline.toml",
+        "--format",
+        "short",
+        "--statistics",
+    ];
+    let (out, stderr) = run(check_in(dir.path(), &args), 1);
+    assert_eq!(out, "app/A.php:2:1: error[legacy]: `Foo`: legacy run\n");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("1 error in 1 file, 2 suppressed, 1 baselined; 3 files scanned in "),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].ends_with("ms; 1 findings, 2 suppressed, 1 baselined"),
+        "{stderr}"
+    );
+    let (_, stderr) = run(check_in(dir.path(), &["--format", "github", "app"]), 1);
+    assert!(
+        stderr.starts_with("2 errors in 2 files, 2 suppressed; "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unused_suppression_names_the_rule_id_a_marker_probably_meant() {
+    let dir = tree(
+        "[[rule]]\nid = \"legacy-inventory-sync-runs\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n",
+    );
+    write(
+        dir.path(),
+        "app/A.php",
+        "Foo(); // vestige-ignore: legacy-inventory-sync-run -- typo\n\
+         Foo(); // vestige-ignore: legacy-inventory-sync-runs, legacy-inventry-sync-runs -- ok\n\
+         // vestige-ignore: unrelated-rule -- nothing like it\n",
+    );
+    let (out, _) = run(check_in(dir.path(), &["--format", "short"]), 1);
+    assert_eq!(
+        out,
+        "app/A.php:1:1: error[legacy-inventory-sync-runs]: `Foo`: legacy run\n\
+         app/A.php:1:11: warning[unused-suppression]: `vestige-ignore: legacy-inventory-sync-run \
+         -- typo` (did you mean `legacy-inventory-sync-runs`?): this vestige-ignore suppresses \
+         nothing\n\
+         app/A.php:2:55: warning[unused-suppression]: `legacy-inventry-sync-runs` (did you mean \
+         `legacy-inventory-sync-runs`?): this vestige-ignore suppresses nothing\n\
+         app/A.php:3:4: warning[unused-suppression]: `vestige-ignore: unrelated-rule -- nothing \
+         like it` (matches `vestige-ignore`): this vestige-ignore suppresses nothing\n"
+    );
+    let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+    let notes: Vec<Value> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.get("note").cloned().unwrap_or(Value::Null))
+        .collect();
+    let meant = Value::from("did you mean `legacy-inventory-sync-runs`?");
+    assert_eq!(notes, [Value::Null, meant.clone(), meant, Value::Null]);
+    let (out, _) = run(check_in(dir.path(), &["--format", "human"]), 1);
+    assert_eq!(
+        out.matches("`-- did you mean `legacy-inventory-sync-runs`?")
+            .count(),
+        2,
+        "{out}"
+    );
+}

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::shared::fingerprints;
+use super::shared::{fingerprints, with_suppressed};
 use super::{Report, Reporter};
 use crate::finding::Severity;
 
@@ -38,11 +38,12 @@ struct Lines {
 
 impl Reporter for Gitlab {
     fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let issues: Vec<Issue<'_>> = report
-            .findings
+        let all = with_suppressed(report);
+        let issues: Vec<Issue<'_>> = all
             .iter()
-            .zip(fingerprints(report.findings, report.rules))
-            .map(|(finding, fingerprint)| {
+            .zip(fingerprints(all.iter().map(|&(f, _)| f), report.rules))
+            .filter(|((_, by), _)| by.is_none())
+            .map(|(&(finding, _), fingerprint)| {
                 let rule = &report.rules[finding.rule];
                 Issue {
                     description: format!("{}: {}", finding.subject(), rule.message),

@@ -161,7 +161,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
             return None;
         }
         let needle = visible(&finding.needle);
-        let label = if let Some(token) = &finding.variant_of {
+        let label = if let Some(note) = &finding.note {
+            visible(note).into_owned()
+        } else if let Some(token) = &finding.variant_of {
             format!("`{needle}`, a variant of `{}`", visible(token))
         } else if finding.matched == finding.needle {
             format!("forbidden `{needle}`")

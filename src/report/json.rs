@@ -33,6 +33,8 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     variant_of: Option<&'a str>,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +46,7 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     notes: usize,
+    suppressed: usize,
     baselined: usize,
     baseline_resolved: usize,
 }
@@ -71,6 +74,7 @@ impl Reporter for Json {
                         needle: &f.needle,
                         variant_of: f.variant_of.as_deref(),
                         message: &rule.message,
+                        note: f.note.as_deref(),
                     }
                 })
                 .collect(),
@@ -82,6 +86,7 @@ impl Reporter for Json {
                 errors: summary.count(Severity::Error),
                 warnings: summary.count(Severity::Warning),
                 notes: summary.count(Severity::Note),
+                suppressed: summary.suppressed,
                 baselined: summary.baselined,
                 baseline_resolved: summary.baseline_resolved,
             },

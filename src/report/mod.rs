@@ -1,14 +1,17 @@
 //! Output formats. Each format is a small module behind one `Reporter` interface; a reporter sees
-//! the sorted findings, the rules and a summary, never the files on disk.
+//! the sorted findings (and apart, the suppressed ones), the rules and a summary, never the files
+//! on disk.
 
+use std::cmp::Ordering;
 use std::io::{self, Write};
 use std::time::Duration;
 
 use crate::cli::Format;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Suppressed};
 use crate::rules::Rule;
 
 mod checkstyle;
+mod files;
 mod github;
 mod gitlab;
 mod human;
@@ -27,6 +30,11 @@ pub struct Report<'a> {
     pub rules: &'a [Rule],
     /// The findings, sorted by path, line, column and rule.
     pub findings: &'a [Finding],
+    /// The findings a marker or the baseline suppressed, sorted as `findings`; only SARIF shows
+    /// them.
+    pub suppressed: &'a [Suppressed],
+    /// Whether a baseline was applied, so that each finding is new or baselined.
+    pub baseline: bool,
     /// Totals of the run.
     pub summary: &'a Summary,
     /// Whether warnings fail the run (`--deny-warnings`), as errors always do.
@@ -46,6 +54,8 @@ pub struct Summary {
     pub by_severity: [usize; 3],
     /// Distinct files with at least one finding.
     pub files_with_findings: usize,
+    /// Findings hidden because a `vestige-ignore` marker suppresses them.
+    pub suppressed: usize,
     /// Findings hidden because the baseline tolerates them.
     pub baselined: usize,
     /// Findings in the baseline that are gone from the code.
@@ -89,6 +99,9 @@ impl Summary {
                 .expect("not empty")
                 .push_str(&format!(" in {}", plural(self.files_with_findings, "file")));
         }
+        if self.suppressed > 0 {
+            counts.push(format!("{} suppressed", self.suppressed));
+        }
         if self.baselined > 0 {
             counts.push(format!("{} baselined", self.baselined));
         }
@@ -113,10 +126,35 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// The order of findings in every report: path (byte order), line, column, then rule id.
+pub fn order(a: &Finding, b: &Finding, rules: &[Rule]) -> Ordering {
+    (
+        &a.path,
+        a.line,
+        a.column,
+        &rules[a.rule].id,
+        a.byte_offset,
+        a.end_column,
+    )
+        .cmp(&(
+            &b.path,
+            b.line,
+            b.column,
+            &rules[b.rule].id,
+            b.byte_offset,
+            b.end_column,
+        ))
+}
+
 /// Writes a report in one format.
 pub trait Reporter {
     /// Writes the whole report to `out`.
     fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The reporter of `--files-with-matches`, which prints paths only.
+pub fn files_with_matches() -> Box<dyn Reporter> {
+    Box::new(files::Files)
 }
 
 /// The reporter for `format`; `style` applies to the human format only.

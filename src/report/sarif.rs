@@ -1,14 +1,17 @@
 //! SARIF 2.1.0: one run whose tool lists every rule, and one result per finding, for code-scanning
 //! services such as GitHub's. Locations are relative URIs against `%SRCROOT%`; no absolute path
-//! of the machine is written.
+//! of the machine is written. Suppressed findings are results too, so that dashboards show the
+//! ratchet: a marker's with an `inSource` suppression (its reason as the justification), the
+//! baseline's with an `external` one and `baselineState: "unchanged"`; with a baseline in use,
+//! every other result is `baselineState: "new"`.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::shared::fingerprints;
+use super::shared::{fingerprints, with_suppressed};
 use super::{Report, Reporter};
-use crate::finding::Severity;
+use crate::finding::{Severity, Suppression};
 
 /// The SARIF reporter.
 pub(super) struct Sarif;
@@ -73,6 +76,17 @@ struct SarifResult<'a> {
     message: Text<'a>,
     locations: [Location<'a>; 1],
     partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[SarifSuppression<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression<'a> {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -132,12 +146,27 @@ impl Reporter for Sarif {
                 },
             })
             .collect();
-        let results = report
-            .findings
+        let all = with_suppressed(report);
+        let results = all
             .iter()
-            .zip(fingerprints(report.findings, report.rules))
-            .map(|(finding, fingerprint)| {
+            .zip(fingerprints(all.iter().map(|&(f, _)| f), report.rules))
+            .map(|(&(finding, by), fingerprint)| {
                 let rule = &report.rules[finding.rule];
+                let baseline_state = match by {
+                    Some(Suppression::Baseline) => Some("unchanged"),
+                    _ if report.baseline => Some("new"),
+                    _ => None,
+                };
+                let suppressions = by.map(|by| match by {
+                    Suppression::Marker(reason) => [SarifSuppression {
+                        kind: "inSource",
+                        justification: reason.as_deref(),
+                    }],
+                    Suppression::Baseline => [SarifSuppression {
+                        kind: "external",
+                        justification: Some("tolerated by the baseline"),
+                    }],
+                });
                 SarifResult {
                     rule_id: &rule.id,
                     rule_index: finding.rule,
@@ -165,6 +194,8 @@ impl Reporter for Sarif {
                     partial_fingerprints: Fingerprints {
                         vestige_match: fingerprint,
                     },
+                    baseline_state,
+                    suppressions,
                 }
             })
             .collect();

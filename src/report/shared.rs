@@ -4,10 +4,30 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::finding::Finding;
+use super::{Report, order};
+use crate::finding::{Finding, Suppression};
 use crate::rules::Rule;
 
-/// One fingerprint per finding, in the order of `findings` (which must be sorted).
+/// Every finding of `report`, suppressed and baselined ones too, in report order, each with what
+/// suppressed it (`None` for the findings reported as such).
+pub(super) fn with_suppressed<'r>(
+    report: &'r Report<'_>,
+) -> Vec<(&'r Finding, Option<&'r Suppression>)> {
+    let mut all: Vec<(&Finding, Option<&Suppression>)> = report
+        .findings
+        .iter()
+        .map(|finding| (finding, None))
+        .chain(report.suppressed.iter().map(|s| (&s.finding, Some(&s.by))))
+        .collect();
+    if !report.suppressed.is_empty() {
+        all.sort_by(|a, b| order(a.0, b.0, report.rules));
+    }
+    all
+}
+
+/// One fingerprint per finding, in the order of `findings` (which must be sorted and, so that
+/// a finding's fingerprint does not change when a twin is suppressed, hold the suppressed
+/// findings too: see `with_suppressed`).
 ///
 /// Scheme, version 1: the 128-bit FNV-1a hash, as 32 lowercase hex digits, of four fields:
 /// the rule id, the path, the matched text, and the occurrence index, which counts the earlier
@@ -19,10 +39,13 @@ use crate::rules::Rule;
 /// or removed above it, so code-scanning services see the same alert rather than a closed one and
 /// a new one. The occurrence index keeps two identical matches in one file apart, so the
 /// fingerprints of one run are unique.
-pub(super) fn fingerprints(findings: &[Finding], rules: &[Rule]) -> Vec<String> {
+pub(super) fn fingerprints<'f>(
+    findings: impl IntoIterator<Item = &'f Finding>,
+    rules: &[Rule],
+) -> Vec<String> {
     let mut seen: HashMap<(usize, &str, &str), u64> = HashMap::new();
     findings
-        .iter()
+        .into_iter()
         .map(|finding| {
             let count = seen
                 .entry((

@@ -1,0 +1,19 @@
+//! `--files-with-matches`: the paths of the files with findings, one per line, each once, in the
+//! findings' order (sorted by path), like `rg -l`; for piping into other tools.
+
+use std::io::{self, Write};
+
+use super::{Report, Reporter, no_command};
+use crate::finding::visible;
+
+/// The reporter of `--files-with-matches`.
+pub(super) struct Files;
+
+impl Reporter for Files {
+    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        for file in report.findings.chunk_by(|a, b| a.path == b.path) {
+            writeln!(out, "{}", no_command(&visible(&file[0].path)))?;
+        }
+        Ok(())
+    }
+}
