@@ -136,7 +136,10 @@ fn the_ratchet_alone_scans_nothing_and_fails_only_on_growth() {
     let (_, stderr) = run(check_in(d, &["--ratchet", "main", "--no-baseline"]), 2);
     assert!(stderr.contains("cannot be used with"), "{stderr}");
     let (_, stderr) = run(check_in(d, &["--ratchet", "nope"]), 2);
-    assert!(stderr.contains("--since nope: unknown revision"), "{stderr}");
+    assert!(
+        stderr.contains("--since nope: unknown revision"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -148,7 +151,11 @@ fn the_ratchet_needs_a_baseline() {
 
 #[test]
 fn a_baseline_that_only_shrank_passes() {
-    let dir = repo(&[("app/a.php", OLD), ("app/b.php", "<?php Foo::b();\n")], true, true);
+    let dir = repo(
+        &[("app/a.php", OLD), ("app/b.php", "<?php Foo::b();\n")],
+        true,
+        true,
+    );
     let d = dir.path();
     write(d, "app/a.php", "<?php\nnew Foo();\n");
     std::fs::remove_file(d.join("app/b.php")).unwrap();
@@ -189,7 +196,14 @@ fn a_baseline_absent_at_the_merge_base_counts_as_empty() {
     let d = dir.path();
     run(check_in(d, &["--write-baseline", BASELINE]), 0);
     // Untracked: nothing to compare with; --since says so, --ratchet refuses.
-    let args = ["--since", "main", "--baseline", BASELINE, "--format", "json"];
+    let args = [
+        "--since",
+        "main",
+        "--baseline",
+        BASELINE,
+        "--format",
+        "json",
+    ];
     let (out, stderr) = run(check_in(d, &args), 0);
     assert_eq!(findings(&out), Vec::<String>::new());
     assert!(
@@ -199,7 +213,10 @@ fn a_baseline_absent_at_the_merge_base_counts_as_empty() {
         )),
         "{stderr}"
     );
-    let (_, stderr) = run(check_in(d, &["--ratchet", "main", "--baseline", BASELINE]), 2);
+    let (_, stderr) = run(
+        check_in(d, &["--ratchet", "main", "--baseline", BASELINE]),
+        2,
+    );
     assert!(stderr.contains("is not tracked by git"), "{stderr}");
 
     // Committed on the branch: every entry is new.
@@ -243,4 +260,19 @@ fn the_rule_id_is_reserved() {
         stderr.contains("rule id `baseline-grew` is reserved"),
         "{stderr}"
     );
+}
+
+#[test]
+fn explain_says_where_the_rule_is_reported() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "vestige.toml", RULE);
+    let mut explain = support::vestige(dir.path());
+    explain.args(["explain", "baseline-grew"]);
+    let (out, _) = run(explain, 0);
+    assert!(out.starts_with("baseline-grew (error)"), "{out}");
+    assert!(
+        out.contains("reported at baseline entries that grew since the merge base"),
+        "{out}"
+    );
+    assert!(!out.contains("vestige-ignore"), "{out}");
 }
