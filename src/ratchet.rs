@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::baseline::{self, Baseline, BaselineError};
+use crate::baseline::{self, Baseline, BaselineError, Key};
 use crate::changes::{AtBase, Changes};
 use crate::finding::{Finding, Snippet};
 use crate::rules::RuleSet;
@@ -111,21 +111,27 @@ fn grown(
     for ((rule, path, matched, _), count) in new.entries() {
         *after.entry((rule, path, matched)).or_default() += count;
     }
+    let grew: Vec<&Key> = new
+        .entries()
+        .filter(|&((rule, path, matched, line), count)| {
+            let triple = (rule.as_str(), path.as_str(), matched.as_str());
+            let total = after.get(&triple).copied().unwrap_or(0);
+            let was = before.get(&triple).copied().unwrap_or(0);
+            let entry_was = before_entry
+                .get(&(triple.0, triple.1, triple.2, line.as_str()))
+                .copied()
+                .unwrap_or(0);
+            total > was && count > entry_was
+        })
+        .map(|(key, _)| key)
+        .collect();
+    if grew.is_empty() {
+        return Vec::new();
+    }
     let tables = baseline::entry_tables(text);
     let first_line = text.lines().next().unwrap_or("");
-    let mut findings = Vec::new();
-    for (key, count) in new.entries() {
-        let (rule, key_path, matched, line) = key;
-        let triple = (rule.as_str(), key_path.as_str(), matched.as_str());
-        let total = after.get(&triple).copied().unwrap_or(0);
-        let was = before.get(&triple).copied().unwrap_or(0);
-        let entry_was = before_entry
-            .get(&(triple.0, triple.1, triple.2, line.as_str()))
-            .copied()
-            .unwrap_or(0);
-        if total <= was || count <= entry_was {
-            continue;
-        }
+    let mut findings = Vec::with_capacity(grew.len());
+    for key in grew {
         let (line, offset, table) = match tables.get(key) {
             Some((line, offset, table)) => (*line, *offset, table.as_str()),
             None => (1, 0, first_line),
@@ -139,8 +145,8 @@ fn grown(
             end_line: line,
             end_column: header.chars().count() + 1,
             byte_offset: offset,
-            matched: matched.clone(),
-            needle: matched.clone(),
+            matched: key.2.clone(),
+            needle: key.2.clone(),
             variant_of: None,
             snippet: Snippet {
                 text: table.to_owned(),
