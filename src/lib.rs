@@ -300,31 +300,28 @@ impl Project {
         changes: Option<&Changes>,
     ) -> miette::Result<Scan> {
         self.rules.scope.ensure_roots(&self.file)?;
-        let mut walk = Walk::new(&self.rules.scope, paths)
-            .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
-        let repo = match changes {
-            Some(changes) => {
-                walk = walk.only(changes.paths());
-                None
-            }
-            None if self.rules.scope.gitignore => changes::Repo::discover(&self.root)?,
-            None => None,
-        };
-        let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
-        let root = &self.root;
-        let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
-            Box::new(move || listing.finish(root))
-        });
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
         let threads = threads.map_or(cpus, |n| usize::from(n).min(THREADS_PER_CPU * cpus));
-        let mut scan = Scan::default();
         let named: HashSet<&Path> = match changes {
             Some(changes) => changes.paths().iter().map(PathBuf::as_path).collect(),
             None => paths.iter().map(PathBuf::as_path).collect(),
         };
-        let make = || Collector::new(&self.rules, &self.root, changes, &named);
-        for collector in walk.run(threads, make, tracked)? {
-            scan.absorb(collector.found);
+        let scope = &self.rules.scope;
+        let mut scan = self.visit(scope, paths, threads, changes, || {
+            Collector::new(&self.rules, &self.root, changes, &named, false)
+        })?;
+        let forbids = self
+            .rules
+            .rules
+            .iter()
+            .any(|r| !r.forbid.written.is_empty());
+        if let Some(rest) = scope.rest_of_project().filter(|_| forbids) {
+            let rest = self.visit(&rest, paths, threads, changes, || {
+                Collector::new(&self.rules, &self.root, changes, &named, true)
+            })?;
+            scan.findings.extend(rest.findings);
+            scan.problems.extend(rest.problems);
+            scan.notes.extend(rest.notes);
         }
         let seen: HashSet<&Path> = scan.seen.iter().map(PathBuf::as_path).collect();
         let unseen = paths
@@ -340,6 +337,38 @@ impl Project {
         sort(&mut scan.findings, &self.rules);
         scan.problems.sort();
         scan.notes.sort();
+        Ok(scan)
+    }
+
+    /// Walks `scope`, narrowed to `paths` or to the changed files, with one collector from
+    /// `make` per thread; inside git, the tracked files the ignore rules hid are visited too.
+    fn visit<'s>(
+        &'s self,
+        scope: &'s rules::ScanScope,
+        paths: &[PathBuf],
+        threads: usize,
+        changes: Option<&Changes>,
+        make: impl Fn() -> Collector<'s> + Sync,
+    ) -> miette::Result<Scan> {
+        let mut walk = Walk::new(scope, paths)
+            .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
+        let repo = match changes {
+            Some(changes) => {
+                walk = walk.only(changes.paths());
+                None
+            }
+            None if scope.gitignore => changes::Repo::discover(&self.root)?,
+            None => None,
+        };
+        let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
+        let root = &self.root;
+        let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
+            Box::new(move || listing.finish(root))
+        });
+        let mut scan = Scan::default();
+        for collector in walk.run(threads, make, tracked)? {
+            scan.absorb(collector.found);
+        }
         Ok(scan)
     }
 }
@@ -688,6 +717,8 @@ struct Collector<'r> {
     changes: Option<&'r Changes>,
     /// The files and directories named on the command line or changed.
     named: &'r HashSet<&'r Path>,
+    /// Whether only `forbid_paths` are checked (outside the scan roots), the files not read.
+    forbid_only: bool,
     found: Scan,
 }
 
@@ -697,12 +728,14 @@ impl<'r> Collector<'r> {
         root: &'r Path,
         changes: Option<&'r Changes>,
         named: &'r HashSet<&'r Path>,
+        forbid_only: bool,
     ) -> Self {
         Self {
             scanner: Scanner::new(rules),
             root,
             changes,
             named,
+            forbid_only,
             found: Scan::default(),
         }
     }
@@ -710,6 +743,11 @@ impl<'r> Collector<'r> {
 
 impl walk::Visitor for Collector<'_> {
     fn file(&mut self, path: &Path) {
+        if self.forbid_only {
+            self.scanner
+                .forbidden_at(path, self.root, &mut self.found.findings);
+            return;
+        }
         let named = self.named.contains(path);
         if named {
             self.found.seen.push(path.to_owned());

@@ -138,7 +138,7 @@ impl PathScope {
 }
 
 /// The `[scan]` settings, resolved against the project root.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ScanScope {
     /// The project root, absolute.
     pub root: PathBuf,
@@ -162,6 +162,9 @@ pub struct ScanScope {
     /// The scan roots that are not directories: an error for the commands that scan, not for
     /// those that only list or explain the rules.
     missing_roots: Vec<RuleFileError>,
+    /// Directories under the roots that are not walked: the scan roots, when the rest of the
+    /// project is walked for `forbid_paths`.
+    pub skip: Vec<PathBuf>,
 }
 
 impl ScanScope {
@@ -172,10 +175,24 @@ impl ScanScope {
         }
         Err(RuleFileErrors::report(file, self.missing_roots.clone()))
     }
+
+    /// The scope of the rest of the project outside the scan roots, with the same excludes,
+    /// ignore files and hidden-file rule, where only `forbid_paths` are checked (a file that
+    /// must stay deleted is forbidden wherever it is); `None` when a root is the project root.
+    pub fn rest_of_project(&self) -> Option<Self> {
+        if self.roots.contains(&self.root) {
+            return None;
+        }
+        Some(Self {
+            roots: vec![self.root.clone()],
+            skip: self.roots.clone(),
+            ..self.clone()
+        })
+    }
 }
 
 /// `scan.text_files`: the files scanned as text even when they hold NUL bytes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TextFiles {
     names: GlobSet,
     paths: GlobSet,
@@ -606,6 +623,7 @@ fn compile_scope(
         max_filesize: raw.scan.max_filesize,
         text_files: text_files(file, &raw.scan.text_files, errors),
         missing_roots,
+        skip: Vec::new(),
     })
 }
 

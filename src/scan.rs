@@ -112,6 +112,12 @@ impl<'r> Scanner<'r> {
         Ok(self.scan_bytes(&mut rel, out))
     }
 
+    /// Adds a finding for each rule whose `forbid_paths` match the file at `path` under the
+    /// project `root`, without reading it.
+    pub fn forbidden_at(&self, path: &Path, root: &Path, out: &mut Vec<Finding>) {
+        self.forbidden(&walk::relative(root, path), out);
+    }
+
     /// Adds a finding for each rule whose `forbid_paths` match `rel`.
     fn forbidden(&self, rel: &str, out: &mut Vec<Finding>) {
         for (index, rule) in self.rules.rules.iter().enumerate() {

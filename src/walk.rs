@@ -146,6 +146,7 @@ impl<'a> Walk<'a> {
         let scope = self.scope;
         let exclude = scope.exclude.clone();
         let own_files = scope.own_files.clone();
+        let skip = scope.skip.clone();
         let narrowing = self.narrowing.map(Arc::new);
         let keep_narrowing = narrowing.clone();
         let (hidden, gitignore) = (scope.hidden, scope.gitignore);
@@ -177,6 +178,7 @@ impl<'a> Walk<'a> {
                 }
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 !own_files.skips(entry)
+                    && !skip.iter().any(|dir| dir == entry.path())
                     && !exclude.matched(entry.path(), is_dir).is_ignore()
                     && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
             });
@@ -405,6 +407,9 @@ pub fn in_scope(scope: &ScanScope, path: &Path) -> bool {
     let Some(start) = scope.roots.iter().find(|root| path.starts_with(root)) else {
         return false;
     };
+    if scope.skip.iter().any(|dir| path.starts_with(dir)) {
+        return false;
+    }
     let hidden = || {
         path.strip_prefix(start).is_ok_and(|rel| {
             rel.components()

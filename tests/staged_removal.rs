@@ -481,6 +481,59 @@ mod expiry {
 
 mod forbidden_paths {
     use super::*;
+    use support::git_command;
+
+    #[test]
+    fn forbid_paths_apply_to_the_whole_project_whatever_the_scan_roots() {
+        let dir = tree(
+            "[scan]\nroots = [\"app\"]\nexclude = [\"/vendor/\"]\n\
+             [[rule]]\nid = \"gone\"\nmessage = \"must stay deleted\"\n\
+             forbid_paths = [\"/config/legacy.php\", \"LegacyRun.php\"]\n",
+            &[
+                ("app/Models/OperationRun.php", "<?php\n"),
+                ("config/legacy.php", "<?php\n"),
+                ("tests/Feature/LegacyRun.php", "<?php\n"),
+                ("app/Models/LegacyRun.php", "<?php\n"),
+                ("vendor/x/LegacyRun.php", "<?php\n"),
+            ],
+        );
+        let (out, _) = run(check_in(dir.path(), &["--format", "json"]), 1);
+        let paths: Vec<String> = report(&out).0.into_iter().map(|f| f.1).collect();
+        assert_eq!(
+            paths,
+            [
+                "app/Models/LegacyRun.php",
+                "config/legacy.php",
+                "tests/Feature/LegacyRun.php"
+            ]
+        );
+
+        let git = |args: &[&str]| {
+            let status = git_command(dir.path()).args(args).status().unwrap();
+            assert!(status.success(), "git {args:?}");
+        };
+        for path in [
+            "config/legacy.php",
+            "tests/Feature/LegacyRun.php",
+            "app/Models/LegacyRun.php",
+        ] {
+            std::fs::remove_file(dir.path().join(path)).unwrap();
+        }
+        git(&["init", "-q", "-b", "main"]);
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "clean"]);
+        write(dir.path(), "config/legacy.php", "<?php\n");
+        let (out, _) = run(
+            check_in(dir.path(), &["--since", "main", "--format", "json"]),
+            1,
+        );
+        let paths: Vec<String> = report(&out).0.into_iter().map(|f| f.1).collect();
+        assert_eq!(
+            paths,
+            ["config/legacy.php"],
+            "an added file outside the roots"
+        );
+    }
 
     #[test]
     fn every_existing_file_under_a_forbidden_path_is_a_finding() {
