@@ -431,10 +431,13 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         .map(|p| project.under_root(&walk::absolute(&cwd, p)))
         .collect();
     let (root, rules) = (&project.root, &project.rules);
-    let changes = match (args.since.as_ref().or(args.ratchet.as_ref()), args.staged) {
-        (Some(rev), _) => Some(Changes::read(root, rules, Since::Rev(rev))?),
-        (None, true) => Some(Changes::read(root, rules, Since::Staged)?),
-        (None, false) => None,
+    let changes = match (&args.since, &args.ratchet, args.staged) {
+        (Some(rev), _, _) => Some(Changes::read(root, rules, Since::Rev(rev))?),
+        (None, Some(rev), _) => {
+            Some(Changes::read(root, rules, Since::Rev(rev)).map_err(ratchet::said_of_ratchet)?)
+        }
+        (None, None, true) => Some(Changes::read(root, rules, Since::Staged)?),
+        (None, None, false) => None,
     };
     let full_scan = paths.is_empty() && changes.is_none();
     if !full_scan && (written_path.is_some() || args.prune_baseline) {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::baseline::{self, Baseline, BaselineError, Key};
-use crate::changes::{AtBase, Changes};
+use crate::changes::{AtBase, Changes, GitError};
 use crate::finding::{Finding, Snippet};
 use crate::rules::RuleSet;
 use crate::walk;
@@ -156,4 +156,20 @@ fn grown(
         });
     }
     findings
+}
+
+/// `err`, met while finding the merge base of `--ratchet REV`, in words that name that option.
+pub fn said_of_ratchet(err: GitError) -> miette::Report {
+    match err {
+        GitError::UnknownRevision(rev) => miette::miette!(
+            help = "give a branch, tag or commit, e.g. --ratchet origin/main",
+            "--ratchet {rev}: unknown revision"
+        ),
+        GitError::NoMergeBase(rev) => miette::miette!(
+            help = "a shallow clone lacks it: fetch the full history (actions/checkout with \
+                    fetch-depth: 0, GIT_DEPTH: 0 on GitLab, or git fetch --unshallow)",
+            "--ratchet {rev}: no common ancestor with HEAD in the local history"
+        ),
+        other => other.into(),
+    }
 }

@@ -137,7 +137,15 @@ fn the_ratchet_alone_scans_nothing_and_fails_only_on_growth() {
     assert!(stderr.contains("cannot be used with"), "{stderr}");
     let (_, stderr) = run(check_in(d, &["--ratchet", "nope"]), 2);
     assert!(
-        stderr.contains("--since nope: unknown revision"),
+        stderr.contains("--ratchet nope: unknown revision"),
+        "{stderr}"
+    );
+    git(d, &["checkout", "-q", "--orphan", "unrelated"]);
+    commit_all(d, "another history");
+    git(d, &["checkout", "-q", "feature"]);
+    let (_, stderr) = run(check_in(d, &["--ratchet", "unrelated"]), 2);
+    assert!(
+        stderr.contains("--ratchet unrelated: no common ancestor with HEAD"),
         "{stderr}"
     );
 }
