@@ -478,7 +478,42 @@ mod tests {
 
 #[cfg(test)]
 mod parse_tests {
-    use super::{BaselineFile, by_entry};
+    use super::{BaselineFile, by_entry, entry_tables};
+
+    #[test]
+    fn entry_tables_give_each_key_its_first_header_line_and_table() {
+        let entry = |line: &str| {
+            format!(
+                "[[finding]]\r\nrule = \"r\"\r\npath = \"a\"\r\nmatch = \"X\"\r\nline = \"{line}\"\r\n\r\n"
+            )
+        };
+        let head = "version = 1\r\n\r\n";
+        let text = format!("{head}{}{}{}", entry("X 1"), entry("X 2"), entry("X 1"));
+        let tables: Vec<(String, usize, usize, String)> = entry_tables(&text)
+            .into_iter()
+            .map(|(key, (line, offset, table))| (key.3, line, offset, table))
+            .collect();
+        let first = entry("X 1");
+        assert_eq!(
+            tables,
+            [
+                (
+                    "X 1".into(),
+                    3,
+                    head.len(),
+                    first.trim_end().replace("\r\n", "\n")
+                ),
+                (
+                    "X 2".into(),
+                    9,
+                    head.len() + first.len(),
+                    entry("X 2").trim_end().replace("\r\n", "\n")
+                ),
+            ]
+        );
+        let inline = "version = 1\nfinding = [{ rule = \"r\", path = \"a\", match = \"X\", line = \"X\" }]\n";
+        assert!(entry_tables(inline).is_empty());
+    }
 
     /// What reading `text` gives: entry by entry when that works, else whole.
     fn read(text: &str) -> String {
