@@ -24,7 +24,7 @@ const HEADER: &str = "# vestige baseline: findings tolerated until they are fixe
 const WRITE_CHUNK: usize = 1024;
 
 /// What identifies a finding in the baseline: rule id, path, matched text, trimmed line.
-type Key = (String, String, String, String);
+pub type Key = (String, String, String, String);
 
 /// A baseline: how many findings of each key are tolerated.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -189,13 +189,18 @@ impl Baseline {
             path: path.to_owned(),
             error,
         })?;
+        Self::parse(&text, path)
+    }
+
+    /// The baseline written in `text`, the contents of the baseline file `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, BaselineError> {
         let invalid = |message: String| BaselineError::Invalid {
             path: path.to_owned(),
             message,
         };
-        let file = match by_entry(&text) {
+        let file = match by_entry(text) {
             Some(file) => file,
-            None => toml::from_str(&text).map_err(|err| {
+            None => toml::from_str(text).map_err(|err| {
                 let at = err.span().map_or_else(String::new, |span| {
                     let line = text[..span.start].matches('\n').count() + 1;
                     format!(" (line {line})")
@@ -259,6 +264,11 @@ impl Baseline {
             .iter()
             .map(|(key, &count)| count.min(found.entries.get(key).copied().unwrap_or(0)))
             .fold(0, usize::saturating_add)
+    }
+
+    /// Each key with the number of findings of it the baseline tolerates, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (&Key, usize)> {
+        self.entries.iter().map(|(key, &count)| (key, count))
     }
 
     /// Number of findings the baseline tolerates.
@@ -354,14 +364,7 @@ const ENTRY_HEADER: &str = "[[finding]]";
 /// (an entry header inside a multi-line string leaves the piece before it unterminated); then
 /// the file is parsed whole, which gives the answer or the error with its line.
 fn by_entry(text: &str) -> Option<BaselineFile> {
-    let mut starts = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.trim() == ENTRY_HEADER {
-            starts.push((offset, offset + line.len()));
-        }
-        offset += line.len();
-    }
+    let starts = entry_starts(text);
     let head_end = starts.first().map_or(text.len(), |&(start, _)| start);
     let head: toml::Table = toml::from_str(&text[..head_end]).ok()?;
     if head.contains_key("finding") && !starts.is_empty() {
@@ -375,6 +378,40 @@ fn by_entry(text: &str) -> Option<BaselineFile> {
             .push(toml::from_str(&text[body_start..body_end]).ok()?);
     }
     Some(file)
+}
+
+/// The byte ranges of the `[[finding]]` header lines of `text`, line terminators included.
+fn entry_starts(text: &str) -> Vec<(usize, usize)> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == ENTRY_HEADER {
+            starts.push((offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    starts
+}
+
+/// Where each entry of the baseline file `text` is written: for each key, the 1-based line and
+/// the byte offset of the first `[[finding]]` header that holds it, and the lines of that table
+/// without trailing blank lines. Empty when the file is not laid out one `[[finding]]` table at a time, as vestige
+/// writes it.
+pub fn entry_tables(text: &str) -> BTreeMap<Key, (usize, usize, String)> {
+    let starts = entry_starts(text);
+    let Some(file) = by_entry(text) else {
+        return BTreeMap::new();
+    };
+    let mut tables = BTreeMap::new();
+    for (i, (entry, &(start, _))) in file.findings.into_iter().zip(&starts).enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |&(next, _)| next);
+        let line = text[..start].matches('\n').count() + 1;
+        let table = text[start..end].trim_end().replace("\r\n", "\n");
+        tables
+            .entry((entry.rule, entry.path, entry.matched, entry.line))
+            .or_insert((line, start, table));
+    }
+    tables
 }
 
 /// The baseline key of `finding`.
@@ -449,7 +486,42 @@ mod tests {
 
 #[cfg(test)]
 mod parse_tests {
-    use super::{BaselineFile, by_entry};
+    use super::{BaselineFile, by_entry, entry_tables};
+
+    #[test]
+    fn entry_tables_give_each_key_its_first_header_line_and_table() {
+        let entry = |line: &str| {
+            format!(
+                "[[finding]]\r\nrule = \"r\"\r\npath = \"a\"\r\nmatch = \"X\"\r\nline = \"{line}\"\r\n\r\n"
+            )
+        };
+        let head = "version = 1\r\n\r\n";
+        let text = format!("{head}{}{}{}", entry("X 1"), entry("X 2"), entry("X 1"));
+        let tables: Vec<(String, usize, usize, String)> = entry_tables(&text)
+            .into_iter()
+            .map(|(key, (line, offset, table))| (key.3, line, offset, table))
+            .collect();
+        let first = entry("X 1");
+        assert_eq!(
+            tables,
+            [
+                (
+                    "X 1".into(),
+                    3,
+                    head.len(),
+                    first.trim_end().replace("\r\n", "\n")
+                ),
+                (
+                    "X 2".into(),
+                    9,
+                    head.len() + first.len(),
+                    entry("X 2").trim_end().replace("\r\n", "\n")
+                ),
+            ]
+        );
+        let inline = "version = 1\nfinding = [{ rule = \"r\", path = \"a\", match = \"X\", line = \"X\" }]\n";
+        assert!(entry_tables(inline).is_empty());
+    }
 
     /// What reading `text` gives: entry by entry when that works, else whole.
     fn read(text: &str) -> String {

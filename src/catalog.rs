@@ -129,6 +129,14 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
     if let Some(help) = &rule.help {
         let _ = writeln!(out, "\nhelp: {}", visible(help));
     }
+    if index == rules.baseline_grew {
+        let _ = writeln!(
+            out,
+            "\nbuilt into vestige: reported at baseline entries that grew since the merge base \
+             (`--since REV`, `--ratchet REV`)"
+        );
+        return Ok(out);
+    }
     if index >= rules.user_rules().len() {
         let _ = writeln!(
             out,

@@ -374,6 +374,11 @@ pub struct Changes {
     files: HashMap<String, Changed>,
     paths: Vec<PathBuf>,
     staged: HashMap<PathBuf, Vec<u8>>,
+    /// With `--since`, the repository and the merge base compared with.
+    base: Option<(Repo, String)>,
+    /// With `--since`, the files git saw renamed since the merge base: old path to new, both
+    /// relative to the project root.
+    renamed: HashMap<String, String>,
 }
 
 /// What changed in one file.
@@ -392,6 +397,15 @@ enum Lines {
     All,
     /// These 1-based, end-exclusive line ranges.
     Ranges(Vec<Range<usize>>),
+}
+
+/// What the merge base holds of a file (see [`Changes::at_base`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum AtBase {
+    /// git does not track the file, so there is nothing to compare it with.
+    Untracked,
+    /// The file is tracked; its contents at the merge base, `None` when it was not there.
+    Tracked(Option<Vec<u8>>),
 }
 
 /// One file pair of `git diff --raw -z`.
@@ -481,6 +495,14 @@ impl Changes {
             let Some(rel) = repo.relative(&entry.path) else {
                 continue;
             };
+            if let (b'R', Some(old)) = (entry.status, entry.old.as_deref()) {
+                if let Some(old) = repo.relative(old) {
+                    changes.renamed.insert(
+                        walk::relative(root, &root.join(old)),
+                        walk::relative(root, &root.join(&rel)),
+                    );
+                }
+            }
             let path = root.join(&rel);
             let lines = match (entry.status, since) {
                 (b'D', _) | (b'U', Since::Staged) => continue,
@@ -522,7 +544,24 @@ impl Changes {
         if !blobs.is_empty() {
             changes.staged = repo.blobs(blobs)?;
         }
+        changes.base = base.map(|base| (repo, base));
         Ok(changes)
+    }
+
+    /// With `--since`, the path (relative to the project root) that the file at `old` at the
+    /// merge base has now: where git saw it renamed to, else `old` itself.
+    pub fn renamed<'a>(&'a self, old: &'a str) -> &'a str {
+        self.renamed.get(old).map_or(old, String::as_str)
+    }
+
+    /// What the merge base holds at the place of the file `path` (absolute): `Tracked(None)`
+    /// when the file is tracked but absent at the merge base, `Untracked` when git does not track
+    /// it now (or it lies outside the work tree); `None` without `--since`.
+    pub fn at_base(&self, path: &Path) -> Result<Option<AtBase>, GitError> {
+        let Some((repo, base)) = &self.base else {
+            return Ok(None);
+        };
+        base_version(repo, base, path).map(Some)
     }
 
     fn add(&mut self, root: &Path, path: PathBuf, changed: Changed) {
@@ -554,6 +593,31 @@ impl Changes {
                 Lines::Ranges(ranges) => ranges.iter().any(|r| r.start <= last && first < r.end),
             }
     }
+}
+
+/// What the commit `base` of `repo` holds at the place of the file `path` (absolute).
+fn base_version(repo: &Repo, base: &str, path: &Path) -> Result<AtBase, GitError> {
+    let mut list = repo.command(&["ls-files", "-z", "--full-name", "--"], false);
+    list.arg(path).env("GIT_LITERAL_PATHSPECS", "1");
+    let Ok(listed) = finish(&["ls-files", "--full-name"], list.output()) else {
+        return Ok(AtBase::Untracked);
+    };
+    let Some(name) = names(&listed).next() else {
+        return Ok(AtBase::Untracked);
+    };
+    let mut object = OsString::from(format!("{base}:"));
+    object.push(path_from_bytes(name).as_os_str());
+    let mut exists = repo.command(&["cat-file", "-e"], false);
+    exists.arg(&object);
+    if !exists.output().map_err(GitError::Spawn)?.status.success() {
+        return Ok(AtBase::Tracked(None));
+    }
+    let mut show = repo.command(&["cat-file", "blob"], false);
+    show.arg(&object);
+    Ok(AtBase::Tracked(Some(finish(
+        &["cat-file", "blob"],
+        show.output(),
+    )?)))
 }
 
 /// The rules that did not apply at a moved file's old path (`None`: outside the project root),

@@ -194,6 +194,15 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "since")]
     pub staged: bool,
 
+    /// Scan nothing; only fail (exit 1) if the baseline, tracked by git, tolerates more than at
+    /// the merge base of REV and HEAD. `--since REV` makes this check too.
+    #[arg(
+        long,
+        value_name = "REV",
+        conflicts_with_all = ["paths", "since", "staged", "no_baseline", "write_baseline", "prune_baseline"]
+    )]
+    pub ratchet: Option<String>,
+
     /// Hide the findings this baseline file tolerates, so that only new ones fail (default: the
     /// rule file's `[baseline] file`).
     #[arg(long, value_name = "FILE")]

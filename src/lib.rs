@@ -16,6 +16,7 @@ pub mod init;
 pub mod matcher;
 pub mod own;
 pub mod progress;
+pub mod ratchet;
 pub mod report;
 pub mod rules;
 pub mod scan;
@@ -437,10 +438,13 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         .map(|p| project.under_root(&walk::absolute(&cwd, p)))
         .collect();
     let (root, rules) = (&project.root, &project.rules);
-    let changes = match (&args.since, args.staged) {
-        (Some(rev), _) => Some(Changes::read(root, rules, Since::Rev(rev))?),
-        (None, true) => Some(Changes::read(root, rules, Since::Staged)?),
-        (None, false) => None,
+    let changes = match (&args.since, &args.ratchet, args.staged) {
+        (Some(rev), _, _) => Some(Changes::read(root, rules, Since::Rev(rev))?),
+        (None, Some(rev), _) => {
+            Some(Changes::read(root, rules, Since::Rev(rev)).map_err(ratchet::said_of_ratchet)?)
+        }
+        (None, None, true) => Some(Changes::read(root, rules, Since::Staged)?),
+        (None, None, false) => None,
     };
     let full_scan = paths.is_empty() && changes.is_none();
     if !full_scan && (written_path.is_some() || args.prune_baseline) {
@@ -476,8 +480,17 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         );
     }
 
+    if args.ratchet.is_some() && baseline_path.is_none() {
+        miette::bail!(
+            "--ratchet needs a baseline: --baseline FILE, or `file` in the rule file's [baseline] \
+             table"
+        );
+    }
     let started = Instant::now();
-    let mut scan = project.scan(&paths, args.threads, changes.as_ref())?;
+    let mut scan = match args.ratchet {
+        Some(_) => Scan::default(),
+        None => project.scan(&paths, args.threads, changes.as_ref())?,
+    };
     let mut summary = Summary {
         files_scanned: scan.files,
         bytes_scanned: scan.bytes,
@@ -549,6 +562,13 @@ fn check(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         .iter()
         .filter(|s| matches!(s.by, Suppression::Marker(_)))
         .count();
+    if let (Some(changes), Some(path)) = (&changes, &baseline_path) {
+        let path = project.under_root(path);
+        let grew = ratchet::compare(changes, &path, root, rules, args.ratchet.is_some())?;
+        scan.findings.extend(grew.findings);
+        scan.notes.extend(grew.note);
+        sort(&mut scan.findings, rules);
+    }
     summary.tally(&scan.findings, &rules.rules);
     summary.elapsed = started.elapsed();
 

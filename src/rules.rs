@@ -19,6 +19,7 @@ use crate::day::Day;
 use crate::finding::Severity;
 use crate::matcher::{Bounds, Matcher, RegexSpec, TokenSpec};
 use crate::own::OwnFiles;
+use crate::ratchet;
 use crate::suppress;
 use crate::variants::{self, Variant};
 
@@ -35,6 +36,8 @@ pub struct RuleSet {
     pub baseline: Option<PathBuf>,
     /// How suppression markers are checked.
     pub suppressions: Suppressions,
+    /// Index of the built-in rule for baseline entries that grew since the merge base.
+    pub baseline_grew: usize,
 }
 
 impl RuleSet {
@@ -273,14 +276,14 @@ pub fn compile(
                 )),
             ));
         }
-        if [suppress::UNUSED, suppress::NO_REASON].contains(&raw_rule.id.get_ref().as_str()) {
+        if [suppress::UNUSED, suppress::NO_REASON, ratchet::GREW]
+            .contains(&raw_rule.id.get_ref().as_str())
+        {
             errors.push(file.error(
                 raw_rule.id.span(),
                 format!("rule id `{}` is reserved", raw_rule.id.get_ref()),
                 "vestige's own rule",
-                Some(
-                    "vestige reports suppression markers under this id; choose another".to_owned(),
-                ),
+                Some("vestige reports its own findings under this id; choose another".to_owned()),
             ));
         }
         ids.entry(raw_rule.id.get_ref().clone())
@@ -436,6 +439,14 @@ pub fn compile(
          require_reason is on)",
         Severity::Error,
     ));
+    let baseline_grew = rules.len();
+    rules.push(builtin(
+        ratchet::GREW,
+        "the baseline tolerates more of this reference than it did at the merge base",
+        "fix the new reference rather than baselining it: take the baseline back from the target \
+         branch; a baseline only shrinks (`vestige check --prune-baseline`)",
+        Severity::Error,
+    ));
     let matcher = Matcher::new(tokens, regexes);
     match (scope, matcher) {
         (Some(scope), Ok(matcher)) if errors.is_empty() => Ok(RuleSet {
@@ -444,6 +455,7 @@ pub fn compile(
             scope,
             baseline,
             suppressions,
+            baseline_grew,
         }),
         (_, Err(err)) if errors.is_empty() => Err(miette::miette!(
             "cannot build the token automaton for {}: {err}",
@@ -537,7 +549,7 @@ fn into_rule(
     }
 }
 
-/// vestige's own rule `id`, reported at suppression markers.
+/// vestige's own rule `id`, reported at suppression markers or baseline entries.
 fn builtin(id: &str, message: &str, help: &str, severity: Severity) -> Rule {
     Rule {
         id: id.to_owned(),

@@ -13,7 +13,7 @@ use support::{FIXTURE, RULE, check_fixture, check_in, json, repo, run, write};
 use tempfile::TempDir;
 
 /// The ids of the shipped rules, then vestige's built-in ones, as every format lists them.
-const RULE_IDS: [&str; 8] = [
+const RULE_IDS: [&str; 9] = [
     "bulk-operation-runs",
     "bulk-operation-runs-deleted",
     "legacy-inventory-sync-runs",
@@ -22,6 +22,7 @@ const RULE_IDS: [&str; 8] = [
     "ui-no-graph-calls",
     "unused-suppression",
     "suppression-without-reason",
+    "baseline-grew",
 ];
 
 /// The fixture's report in `format`; the document formats print nothing on stderr.
