@@ -9,8 +9,8 @@ shapes, derived by bench/vocab.py into bench/data/ (word frequencies and numbers
   `->getPiggyBanks(`, `'piggy_bank_id'`, `'piggy-banks.index'`); comment lines are prose.
 - Compounds: 8% of the identifiers are a vocabulary word with one more part drawn from the
   vocabulary's parts (`getPiggyBankRepository`, `piggy_bank_archive_id`), as code has.
-- A bigger tree is more code, not the same application repeated: the tree's tail words (rank
-  beyond 1,000) are replaced, with the probability 1 - (the application's bytes / the tree's
+- A bigger tree is more code, not the same application repeated: the tail words (rank beyond
+  1,000) are replaced, with the probability 1 - (the application's bytes / the tree's
   bytes), by new names of 2 to 3 vocabulary parts in the same style. So a rare name occurs about
   as often in every tree as it does in the application, while the common words (framework names,
   keywords) scale with the tree. Without this, 10,000 tokens drawn from a 20,000-word vocabulary
@@ -19,10 +19,12 @@ shapes, derived by bench/vocab.py into bench/data/ (word frequencies and numbers
   (rarely) in the text, half never do.
 
 The same file layout as the synthetic set (gen.py's Planner without its planted tokens).
-Token sets of 10, 100, 1,000 and 10,000 are nested and drawn across the frequency range: a few
-frequent words (rank 100-1,000), some of middling frequency (1,000-4,000), many rare ones, and
-invented names. Part-mode sets swap a few rare words for kebab names (`piggy-banks`). The counts
-the tree must give are computed by bench/count.py while the files are written.
+Token sets of 10, 100, 1,000 and 10,000 are nested, ASCII-case distinct, and drawn across the
+frequency range, frequency meaning how often a word matches in the application in the broadest
+mode (part mode, case folded: `Amount` counts every `amount` and `getAmount`): a few frequent
+words (100 to 2,000 matches), some middling ones (10 to 100), many rare ones, and invented
+names. Part-mode sets swap a few rare words for kebab names (`piggy-banks`). The counts the tree
+must give are computed by bench/count.py while the files are written.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ import os
 import random
 from bisect import bisect
 from itertools import accumulate
+
+from count import Config, Counter16, pieces
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB_PATH = os.path.join(HERE, "data", "laravel-vocab.tsv")
@@ -73,12 +77,11 @@ def shape(w: str) -> str:
 
 
 def load_vocab() -> tuple[list[tuple[str, int]], dict]:
+    """The derived word list (word, count), most frequent first, and the line shapes."""
     words = []
-    header = []
     with open(VOCAB_PATH, encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):
-                header.append(line[1:].strip())
                 continue
             w, n = line.rstrip("\n").split("\t")
             words.append((w, int(n)))
@@ -88,6 +91,7 @@ def load_vocab() -> tuple[list[tuple[str, int]], dict]:
 
 
 def style(parts: list[str], how: str) -> str:
+    """The parts joined in the given style."""
     parts = [p.lower() for p in parts if p]
     if how == "pascal":
         return "".join(p.capitalize() for p in parts)
@@ -106,19 +110,14 @@ class Vocab:
     """The vocabulary with its frequencies, its parts, and the invented legacy names."""
 
     def __init__(self, seed: int):
-        from count import pieces
         words, shapes = load_vocab()
         self.words = [w for w, _ in words]
         self.counts = [n for _, n in words]
         self.rank = {w: i + 1 for i, w in enumerate(self.words)}
         self.shapes = shapes
         self.source_bytes = sum(shapes["bytes"].values())
-        self.cum = []
-        total = 0
-        for n in self.counts:
-            total += n
-            self.cum.append(total)
-        self.total = total
+        self.cum = list(accumulate(self.counts))
+        self.total = self.cum[-1]
         parts: dict[str, int] = {}
         for w, n in words:
             for p in pieces(w):
@@ -126,12 +125,8 @@ class Vocab:
                     parts[p.lower()] = parts.get(p.lower(), 0) + n
         ranked = sorted(parts.items(), key=lambda kv: (-kv[1], kv[0]))[:3000]
         self.parts = [p for p, _ in ranked]
-        self.parts_cum = []
-        total = 0
-        for _, n in ranked:
-            total += n
-            self.parts_cum.append(total)
-        self.parts_total = total
+        self.parts_cum = list(accumulate(n for _, n in ranked))
+        self.parts_total = self.parts_cum[-1]
         self.shape = [shape(w) for w in self.words]
         prose = [(w, n) for w, n in words if shape(w) == "lower" and w.isalpha()]
         self.prose = [w for w, _ in prose]
@@ -246,7 +241,6 @@ def token_sets(v: Vocab, seed: int) -> dict[str, dict[int, list[str]]]:
 def match_frequency(v: Vocab) -> dict[str, int]:
     """How often each word matches in the application in the broadest mode (part mode, case
     folded): as itself, in other spellings, and as a part of longer names, overlaps included."""
-    from count import Config, Counter16
     firsts: dict[str, str] = {}
     for w in v.words:
         firsts.setdefault(w.lower(), w)

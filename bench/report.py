@@ -207,16 +207,19 @@ case-sensitive (**cs**) and not (**ci**, `case_sensitive = false`).
   equivalent (no flag matches on identifier-part boundaries), so rg is not run there (**n/a**).
   Where rg's check run takes longer than `RG_SLOW` seconds (default 5), rg is timed once
   instead of with every run (marked ¹), and rg -j1 only when it would take under `RG_J1_MAX`
-  seconds (default 120; otherwise **not run**).
+  seconds (default 120; otherwise **not run**). rg's check run is stopped after `RG_TIMEOUT`
+  seconds (default 600; marked ²): ripgrep with `-i` and 1,000 or more of the synthetic
+  tokens ran for more than 5 minutes on the small tree and more than 17 on the medium one.
 - `-j1`: one thread (`--threads 1`, `rg -j1`, `floor -j1`); the others use every core.
 
 Before timing, run.sh checks that floor, rg and vestige see the same files, and that vestige
 (default and `-j1`) and, in word mode, `rg -o` report exactly the number of hits in the
 manifest (**hits**). The manifest's counts are independent of vestige: `bench/count.py`
-counts them in every file as gen.py writes it, from the documented semantics (word mode: a
-maximal `[A-Za-z0-9_]` run equal to a token; part mode: the text cut into pieces at every
-identifier-part boundary, a hit being a run of whole pieces equal to a token; per rule, leftmost
-longest), and on the synthetic set they must equal the generator's count of planted tokens.
+counts them in every file as gen.py writes it, from the documented semantics (word mode: for
+the identifier tokens used here, a whole `[A-Za-z0-9_]` run equal to a token; part mode: the
+text cut into pieces at every identifier-part boundary, a hit being a run of whole pieces equal
+to a token; per rule, leftmost longest), and on the synthetic set they must equal the
+generator's count of planted tokens.
 """
 
 
@@ -253,9 +256,14 @@ def load_tree(d: str) -> dict | None:
         if os.path.exists(os.path.join(d, f"counts-{name}.txt")):
             with open(os.path.join(d, f"counts-{name}.txt")) as f:
                 status = f.read().strip()
+        timeout = None
+        if os.path.exists(os.path.join(d, f"rg-timeout-{name}.txt")):
+            with open(os.path.join(d, f"rg-timeout-{name}.txt")) as f:
+                timeout = int(f.read().strip())
         n, mode, case = name.split("-")
         rows[name] = {"n": int(n), "mode": mode, "case": case, "median": med, "runs": runs,
-                      "rss": rss, "status": status}
+                      "rss": rss, "status": status, "rg_timeout": timeout,
+                      "rg_once": os.path.exists(os.path.join(d, f"hyperfine-rg-{name}.json"))}
     if not rows:
         return None
     return {"meta": meta, "manifest": manifest, "rows": rows, "rss_floor": rss_floor}
@@ -281,7 +289,7 @@ def cmd_write(argv: list[str]) -> int:
     L.append("")
     L.append("Times are hyperfine medians (timed runs per command: " + " or ".join(map(str, runs))
              + "; stdout into a pipe: `--output=pipe`). Peak RSS is the largest of 3 runs under"
-             " `/usr/bin/time -v` (1 for a slow rg).")
+             " `/usr/bin/time -v` (for a slow rg, that of its check run).")
     L.append("")
     L.append("## Machine and versions")
     L.append("")
@@ -312,15 +320,19 @@ def cmd_write(argv: list[str]) -> int:
              "| floor -j1 | vestige -j1 | rg -j1 | vestige/floor -j1 | rg/floor -j1 | vestige/rg -j1 |")
     L.append("|---|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     slow_rg = False
+    stopped_rg = False
 
     def rg_time(row: dict, key: str) -> str:
-        nonlocal slow_rg
+        nonlocal slow_rg, stopped_rg
         if row["mode"] == "part":
             return "n/a"
+        if row["rg_timeout"]:
+            stopped_rg = True
+            return f"> {row['rg_timeout']} s ²" if key == "rg" else "not run"
         t = row["median"].get(key)
         if t is None:
             return "not run"
-        if row["runs"].get(key, 0) == 1:
+        if row["rg_once"]:
             slow_rg = True
             return fmt_time(t) + " ¹"
         return fmt_time(t)
@@ -339,9 +351,12 @@ def cmd_write(argv: list[str]) -> int:
                 fmt_ratio(md("vestige -j1"), md("floor -j1")), rg_ratio(row, md("rg -j1"), md("floor -j1")),
                 rg_ratio(row, md("vestige -j1"), md("rg -j1")),
             ]) + " |")
-    if slow_rg:
+    if slow_rg or stopped_rg:
         L.append("")
+    if slow_rg:
         L.append("¹ rg timed once (its check run took longer than `RG_SLOW`), not a median.")
+    if stopped_rg:
+        L.append("² rg's check run was stopped after `RG_TIMEOUT` seconds: neither checked nor timed.")
     L.append("")
     L.append("## Peak RSS (MB)")
     L.append("")

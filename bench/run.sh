@@ -27,6 +27,9 @@
 #                 of RUNS times (default 5)
 #   RG_J1_MAX     seconds: rg -j1 is timed only when its check run times the core count stays
 #                 under this (default 120); otherwise it is reported as not run
+#   RG_TIMEOUT    seconds: rg's check run is stopped after this long (default 600); rg is then
+#                 reported as slower than that, neither checked nor timed (ripgrep with -i and
+#                 1,000 or more of the synthetic tokens can take hours)
 #   PYTHON        python3 to run gen.py / report.py with (default python3)
 set -euo pipefail
 
@@ -43,6 +46,7 @@ read -r -a MODES <<<"${MODES:-word part}"
 read -r -a CASES <<<"${CASES:-cs ci}"
 RG_SLOW=${RG_SLOW:-5}
 RG_J1_MAX=${RG_J1_MAX:-120}
+RG_TIMEOUT=${RG_TIMEOUT:-600}
 DATASETS=(synthetic real)
 ROOTS=(app database resources routes)
 TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
@@ -180,13 +184,16 @@ vestige_rev() {
 FAILURES=0
 
 # peak_rss OUT_PREFIX TIMES CMD...: the largest peak RSS (KiB) of TIMES runs, run in $tree.
+# The command comes unquoted from a string with no spaces inside arguments; callers pass it
+# under `set -f` when it holds glob characters (rg's `!vendor/`).
 peak_rss() {
-  local prefix=$1 times=$2 i
+  local prefix=$1 times=$2 i files=()
   shift 2
   for ((i = 1; i <= times; i++)); do
     (cd "$tree" && /usr/bin/time -v -o "$prefix-$i.txt" "$@" >/dev/null 2>&1 || true)
+    files+=("$prefix-$i.txt")
   done
-  "$PY" "$BENCH/report.py" rss "$prefix"-*.txt
+  "$PY" "$BENCH/report.py" rss "${files[@]}"
 }
 
 bench_tree() {
@@ -233,12 +240,20 @@ bench_tree() {
           loud "vestige exited 2 on $ds/$size/$name:" "$(head -c 800 "$out/vestige-$name.err")"
         fi
         "$VESTIGE" check --config "$cfg" --root "$tree" --format short --threads 1 >"$out/vestige-j1-$name.txt" 2>/dev/null || true
-        local rg_check=() rg_secs=""
+        local rg_check=() rg_secs=0 rg_rc=0 rg_run=0
         if [[ $mode == word ]]; then
           local t_rg=$SECONDS
-          (cd "$tree" && "${rg_base[@]}" $i_flag -o -n --column -w -F -f "$toks" "${ROOTS[@]}" >"$out/rg-$name.txt" || true)
+          # Under /usr/bin/time: a slow rg's peak RSS is taken from this run.
+          (cd "$tree" && /usr/bin/time -v -o "$out/time-$name-rg-check.txt" timeout "$RG_TIMEOUT" \
+            "${rg_base[@]}" $i_flag -o -n --column -w -F -f "$toks" "${ROOTS[@]}" >"$out/rg-$name.txt") || rg_rc=$?
           rg_secs=$((SECONDS - t_rg))
-          rg_check=(--rg "$out/rg-$name.txt")
+          if [[ $rg_rc -eq 124 ]]; then
+            say "$ds/$size, $name: rg did not finish in ${RG_TIMEOUT}s (RG_TIMEOUT): not checked, not timed"
+            echo "$RG_TIMEOUT" >"$out/rg-timeout-$name.txt"
+          else
+            rg_run=1
+            rg_check=(--rg "$out/rg-$name.txt")
+          fi
         fi
         if "$PY" "$BENCH/report.py" counts --label "$ds/$size/$name" --expected "$expected" \
             --vestige "$out/vestige-$name.txt" --vestige-j1 "$out/vestige-j1-$name.txt" "${rg_check[@]}" && [[ $rc -ne 2 ]]; then
@@ -255,13 +270,13 @@ bench_tree() {
         local r="$RG --no-config --no-require-git --no-ignore-global -g !vendor/ -g !storage/ $i_flag -n --column -w -F -f $toks ${ROOTS[*]}"
         local cmds=(-n floor "$fl" -n "floor -j1" "$fl -j 1" -n vestige "$v" -n "vestige -j1" "$v --threads 1")
         local rg_fast=0
-        if [[ $mode == word && $rg_secs -lt $RG_SLOW ]]; then
+        if [[ $rg_run -eq 1 && $rg_secs -lt $RG_SLOW ]]; then
           rg_fast=1
           cmds+=(-n rg "$r" -n "rg -j1" "$r -j1")
         fi
         (cd "$tree" && "$HYPERFINE" -N -i --warmup "$WARMUP" --runs "$RUNS" --output=pipe --style basic \
           --export-json "$out/hyperfine-$name.json" "${cmds[@]}") | grep -E '^(Benchmark|  Time)' || true
-        if [[ $mode == word && $rg_fast -eq 0 ]]; then
+        if [[ $rg_run -eq 1 && $rg_fast -eq 0 ]]; then
           # rg is slow here: one timed run of each, no warmup beyond the check run above.
           local rg_cmds=(-n rg "$r")
           if (( rg_secs * nproc < RG_J1_MAX )); then
@@ -274,14 +289,13 @@ bench_tree() {
             --export-json "$out/hyperfine-rg-$name.json" "${rg_cmds[@]}") | grep -E '^(Benchmark|  Time)' || true
         fi
 
-        say "$ds/$size, $name: peak RSS (/usr/bin/time -v, max of 3; rg 1 when slow)"
+        say "$ds/$size, $name: peak RSS (/usr/bin/time -v, max of 3; a slow rg: its check run)"
         local rss_json="{\"vestige\": $(peak_rss "$out/time-$name-vestige" 3 $v), \"vestige -j1\": $(peak_rss "$out/time-$name-vestige-j1" 3 $v --threads 1)"
-        if [[ $mode == word ]]; then
-          local rg_times=$(( rg_fast ? 3 : 1 ))
-          rss_json+=", \"rg\": $(set -f; peak_rss "$out/time-$name-rg" $rg_times $r)"
-          if [[ $rg_fast -eq 1 ]]; then
-            rss_json+=", \"rg -j1\": $(set -f; peak_rss "$out/time-$name-rg-j1" 3 $r -j1)"
-          fi
+        if [[ $rg_run -eq 1 && $rg_fast -eq 1 ]]; then
+          rss_json+=", \"rg\": $(set -f; peak_rss "$out/time-$name-rg" 3 $r)"
+          rss_json+=", \"rg -j1\": $(set -f; peak_rss "$out/time-$name-rg-j1" 3 $r -j1)"
+        elif [[ $rg_run -eq 1 ]]; then
+          rss_json+=", \"rg\": $("$PY" "$BENCH/report.py" rss "$out/time-$name-rg-check.txt")"
         fi
         echo "$rss_json}" >"$out/rss-$name.json"
         echo "  peak RSS KiB: $(cat "$out/rss-$name.json")"
