@@ -56,6 +56,9 @@ COMPOUND_SHARE = 0.08
 INVENTED = 3200
 INVENTED_SHARE = 0.0004  # of identifier draws, spread over the invented names that occur
 TAIL_RANK = 1000
+# Lines too short for an identifier chain: closers.
+SHORT_PHP = ["}", "});", "];", "{", ");", "]);", "},", "*/", "/**"]
+SHORT_VIEW = ["</div>", "</td>", "</tr>", "{% endif %}", "{% endfor %}", "</ul>", "</li>", "<tr>", "</span>"]
 LEGACY_PASCAL = ["Legacy{}", "{}Legacy", "Old{}", "{}V1", "{}Archive", "{}Shim", "Deprecated{}", "{}Compat"]
 LEGACY_CAMEL = ["legacy{}", "old{}", "{}V1", "{}Archive"]
 LEGACY_SNAKE = ["legacy_{}", "{}_archive", "{}_v1", "old_{}", "{}_legacy"]
@@ -351,7 +354,7 @@ class Writer:
         r = self.r
         out: list[str] = []
         size = 0
-        while size < target:
+        while size < target or not out:
             w, s = self.word()
             k = r.random()
             if s == "kebab":
@@ -380,14 +383,17 @@ class Writer:
                 indent = sample_hist(r, shapes["indent"])
                 length = max(indent + 4, sample_hist(r, shapes["len"]))
                 body = length - indent
-                if view:
-                    line = " " * indent + (f"{{# {self.prose(body - 6)} #}}" if r.random() < 0.08 else self.view_code(body))
+                if body <= 8:
+                    line = " " * indent + r.choice(SHORT_VIEW if view else SHORT_PHP)
+                elif view:
+                    line = " " * indent + (f"{{# {self.prose(body - 6)} #}}" if r.random() < 0.08 else self.view_code(body - 11))
                 elif indent % 4 == 1:
                     line = " " * (indent - 1) + " * " + self.prose(body - 3)
                 elif r.random() < 0.08:
                     line = " " * indent + "// " + self.prose(body - 3)
                 else:
-                    line = " " * indent + self.php_code(body)
+                    # A line ends once it reaches its length: aim about a fragment short.
+                    line = " " * indent + self.php_code(body - 8)
             lines.append(line)
             total += len(line) + 1
         return "\n".join(lines) + "\n"
