@@ -1,36 +1,44 @@
 #!/usr/bin/env python3
-"""Generate a synthetic Laravel-shaped repository for benchmarking vestige.
+"""Generate a Laravel-shaped repository for benchmarking vestige, of one of two data sets.
 
-    python3 bench/gen.py --size medium            # writes bench/trees/medium/
-    python3 bench/gen.py --size small --verify    # and re-counts every token independently
+    python3 bench/gen.py --size medium                    # writes bench/trees/synthetic/medium/
+    python3 bench/gen.py --dataset real --size large      # writes bench/trees/real/large/
+    python3 bench/gen.py --size small --verify            # and re-counts every hit from disk
 
-Standard library only, and deterministic: the same seed, size and version of this script give
-byte-identical trees on any machine.
+Standard library only, and deterministic: the same seed, size and version of these scripts (and
+of bench/data/ for the real set) give byte-identical trees on any machine.
 
-Layout of bench/trees/<size>/:
+- synthetic: this script's own entity names and templates; tokens are planted (see below).
+- real: filler and tokens drawn from a real Laravel application's vocabulary (bench/gen_real.py,
+  from bench/data/, derived by bench/vocab.py); the same file layout.
 
-    tree/                 the repository: app/, database/, resources/, routes/ (scanned),
-                          vendor/, storage/ (excluded), a .gitignore and the files it ignores
-    vestige-10.toml       rule files for the token sets of 10, 100 and 1,000 tokens
-    vestige-100.toml
-    vestige-1000.toml
-    tokens-10.txt         the same tokens, one per line, for `rg -F -f`
-    tokens-100.txt
-    tokens-1000.txt
-    manifest.json         sizes, and the expected number of word-bounded hits per token set
+Layout of bench/trees/<data set>/<size>/:
 
-How the expected counts are known. Every token is an identifier ([A-Za-z0-9_]+), so a
-word-bounded occurrence of a token is exactly a maximal run of identifier bytes that equals it.
-The background text never produces a token: absent tokens always contain a word from RESERVED,
-which no template, word list or derived name uses, and the planted tokens are checked against
-every name the background derives from its entities. Tokens appear only where the generator
-plants them, one counted placeholder at a time, so the manifest's counts are exact. `--verify`
-re-counts them the slow way (a regex over every in-scope file) to prove it.
+    tree/                     the repository: app/, database/, resources/, routes/ (scanned),
+                              vendor/, storage/ (excluded), a .gitignore and the files it ignores
+    vestige-N-MODE-CASE.toml  rule files for the token sets of N = 10, 100, 1,000 and 10,000
+                              tokens, MODE word or part, CASE cs (case-sensitive) or ci
+    tokens-N-MODE.txt         the same tokens, one per line, for `rg -F -f` (word mode)
+    in-scope.txt              the files vestige must scan
+    manifest.json             sizes, and the expected number of hits of every rule file
+
+How the expected counts are known. bench/count.py counts every rule file's hits in every in-scope
+file as it is written, from vestige's documented matching rules (not its code); `--verify`
+re-counts them from the files on disk. On the synthetic set the word-mode, case-sensitive count
+must also equal the count of planted tokens, known by construction: every token is an identifier
+([A-Za-z0-9_]+), so a word-bounded occurrence of a token is exactly a maximal run of identifier
+bytes that equals it. The background text never produces a token: absent tokens always contain
+a word from RESERVED, which no template, word list or derived name uses, and the planted tokens
+are checked against every name the background derives from its entities. Tokens appear only
+where the generator plants them, one counted placeholder at a time. The small tree is always
+re-counted the slow way (a regex over every in-scope file) to prove it. The token sets of 10,
+100 and 1,000 are the ones this script always made; 10,000 adds absent names.
 
 Planted tokens also go into files that must be skipped (vendor/, storage/, resources/views/vendor/,
 git-ignored files, hidden files); those are counted separately in the manifest. Near misses
 (`InventorySyncRunner`, `$legacyInventorySyncRun`, `_archive_backup_schedule_runs`,
-`BackupScheduleRunsX`, ...) go next to them and must never be reported in word mode.
+`BackupScheduleRunsX`, ...) go next to them and must never be reported in word mode (they are
+hits in part mode, and count.py counts them there).
 """
 
 from __future__ import annotations
