@@ -1,36 +1,44 @@
 #!/usr/bin/env python3
-"""Generate a synthetic Laravel-shaped repository for benchmarking vestige.
+"""Generate a Laravel-shaped repository for benchmarking vestige, of one of two data sets.
 
-    python3 bench/gen.py --size medium            # writes bench/trees/medium/
-    python3 bench/gen.py --size small --verify    # and re-counts every token independently
+    python3 bench/gen.py --size medium                    # writes bench/trees/synthetic/medium/
+    python3 bench/gen.py --dataset real --size large      # writes bench/trees/real/large/
+    python3 bench/gen.py --size small --verify            # and re-counts every hit from disk
 
-Standard library only, and deterministic: the same seed, size and version of this script give
-byte-identical trees on any machine.
+Standard library only, and deterministic: the same seed, size and version of these scripts (and
+of bench/data/ for the real set) give byte-identical trees on any machine.
 
-Layout of bench/trees/<size>/:
+- synthetic: this script's own entity names and templates; tokens are planted (see below).
+- real: filler and tokens drawn from a real Laravel application's vocabulary (bench/gen_real.py,
+  from bench/data/, derived by bench/vocab.py); the same file layout.
 
-    tree/                 the repository: app/, database/, resources/, routes/ (scanned),
-                          vendor/, storage/ (excluded), a .gitignore and the files it ignores
-    vestige-10.toml       rule files for the token sets of 10, 100 and 1,000 tokens
-    vestige-100.toml
-    vestige-1000.toml
-    tokens-10.txt         the same tokens, one per line, for `rg -F -f`
-    tokens-100.txt
-    tokens-1000.txt
-    manifest.json         sizes, and the expected number of word-bounded hits per token set
+Layout of bench/trees/<data set>/<size>/:
 
-How the expected counts are known. Every token is an identifier ([A-Za-z0-9_]+), so a
-word-bounded occurrence of a token is exactly a maximal run of identifier bytes that equals it.
-The background text never produces a token: absent tokens always contain a word from RESERVED,
-which no template, word list or derived name uses, and the planted tokens are checked against
-every name the background derives from its entities. Tokens appear only where the generator
-plants them, one counted placeholder at a time, so the manifest's counts are exact. `--verify`
-re-counts them the slow way (a regex over every in-scope file) to prove it.
+    tree/                     the repository: app/, database/, resources/, routes/ (scanned),
+                              vendor/, storage/ (excluded), a .gitignore and the files it ignores
+    vestige-N-MODE-CASE.toml  rule files for the token sets of N = 10, 100, 1,000 and 10,000
+                              tokens, MODE word or part, CASE cs (case-sensitive) or ci
+    tokens-N-MODE.txt         the same tokens, one per line, for `rg -F -f` (word mode)
+    in-scope.txt              the files vestige must scan
+    manifest.json             sizes, and the expected number of hits of every rule file
+
+How the expected counts are known. bench/count.py counts every rule file's hits in every in-scope
+file as it is written, from vestige's documented matching rules (not its code); `--verify`
+re-counts them from the files on disk. On the synthetic set the word-mode, case-sensitive count
+must also equal the count of planted tokens, known by construction: every token is an identifier
+([A-Za-z0-9_]+), so a word-bounded occurrence of a token is exactly a maximal run of identifier
+bytes that equals it. The background text never produces a token: absent tokens always contain
+a word from RESERVED, which no template, word list or derived name uses, and the planted tokens
+are checked against every name the background derives from its entities. Tokens appear only
+where the generator plants them, one counted placeholder at a time. The small tree is always
+re-counted the slow way (a regex over every in-scope file) to prove it. The token sets of 10,
+100 and 1,000 are the ones this script always made; 10,000 adds absent names.
 
 Planted tokens also go into files that must be skipped (vendor/, storage/, resources/views/vendor/,
 git-ignored files, hidden files); those are counted separately in the manifest. Near misses
 (`InventorySyncRunner`, `$legacyInventorySyncRun`, `_archive_backup_schedule_runs`,
-`BackupScheduleRunsX`, ...) go next to them and must never be reported in word mode.
+`BackupScheduleRunsX`, ...) go next to them and must never be reported in word mode (they are
+hits in part mode, and count.py counts them there).
 """
 
 from __future__ import annotations
@@ -48,6 +56,9 @@ import time
 from collections import Counter
 from multiprocessing import Pool
 
+import count
+import gen_real
+
 # Bump when the output changes in a way the script's hash would not show (it always does).
 FORMAT_VERSION = 1
 
@@ -61,6 +72,10 @@ SIZES = {
 SCAN_ROOTS = ["app", "database", "resources", "routes"]
 SCAN_EXCLUDE = ["vendor/", "storage/"]
 SET_SIZES = [10, 100, 1000]
+# Every token set of the benchmark: SET_SIZES, and 10,000 (made apart so that the others stay
+# as they were). Each in word and part mode, case-sensitive and not.
+ALL_SET_SIZES = [10, 100, 1000, 10_000]
+MODES = ["word", "part"]
 # How many planted tokens each set holds (nested: the 10-set is in the 100-set, and so on).
 PLANTED_PER_SET = {10: 5, 100: 10, 1000: 20}
 
@@ -814,14 +829,26 @@ def render(spec: dict, seed: int) -> str:
     raise ValueError(kind)
 
 
-def _write_chunk(args) -> tuple[int, int]:
+# Set in the parent before the pool forks: the real data set's vocabulary and dilution, and the
+# independent counter of every rule file's hits (bench/count.py).
+_REAL: tuple | None = None
+_COUNTER = None
+
+
+def _write_chunk(args) -> tuple[int, int, list[int], Counter]:
     root, seed, specs = args
     if not _ENTS:
         _init_worker()
     made_dirs: set[str] = set()
     nbytes = 0
+    totals = [0] * len(_COUNTER.configs)
+    per_token: Counter = Counter()
     for spec in specs:
-        data = render(spec, seed).encode("utf-8")
+        if _REAL is None:
+            text = render(spec, seed)
+        else:
+            text = gen_real.render(_REAL[0], spec, seed, _REAL[1])
+        data = text.encode("utf-8")
         path = os.path.join(root, spec["path"])
         d = os.path.dirname(path)
         if d not in made_dirs:
@@ -831,7 +858,8 @@ def _write_chunk(args) -> tuple[int, int]:
             f.write(data)
         if spec["scope"] == "in":
             nbytes += len(data)
-    return len(specs), nbytes
+            _COUNTER.count_text(text, totals, per_token)
+    return len(specs), nbytes, totals, per_token
 
 
 # ---------------------------------------------------------------------------------------------
@@ -875,10 +903,27 @@ def token_sets(seed: int) -> dict[int, list[str]]:
     return sets
 
 
-def rule_file(n: int, tokens: list[str]) -> str:
+def synthetic_sets(seed: int) -> dict[str, dict[int, list[str]]]:
+    """The synthetic token sets by mode: the sets of 10, 100 and 1,000 as they always were, and
+    10,000: the 1,000 and more absent names. Part mode uses the same tokens."""
+    sets = token_sets(seed)
+    r = random.Random(f"tokens-10000:{seed}")
+    more = absent_tokens(r, 10_000 - 1000, set(sets[1000]))
+    toks = sets[1000] + more
+    r.shuffle(toks)
+    sets[10_000] = toks
+    return {"word": sets, "part": sets}
+
+
+def config_name(n: int, mode: str, cs: bool) -> str:
+    return f"{n}-{mode}-{'cs' if cs else 'ci'}"
+
+
+def rule_file(n: int, tokens: list[str], mode: str = "word", cs: bool = True) -> str:
     n_rules = {10: 2, 100: 4, 1000: 10}.get(n, max(1, n // 100))
     per = -(-len(tokens) // n_rules)
-    out = [f"# Generated by bench/gen.py: the token set of {n} (word mode).", "",
+    how = f"{mode} mode" + ("" if cs else ", case-insensitive")
+    out = [f"# Generated by bench/gen.py: the token set of {n} ({how}).", "",
            "[scan]", "roots = " + json.dumps(SCAN_ROOTS), "exclude = " + json.dumps(SCAN_EXCLUDE), ""]
     for i in range(n_rules):
         chunk = tokens[i * per:(i + 1) * per]
@@ -887,21 +932,48 @@ def rule_file(n: int, tokens: list[str]) -> str:
         out += ["[[rule]]", f'id = "removal-{i + 1:02d}"',
                 f'message = "reference to code removed in phase {i + 1} of the cleanup"',
                 'help = "Use OperationRun and the canonical Operations pages instead."',
-                'match = "word"', "tokens = ["]
+                f'match = "{mode}"']
+        if not cs:
+            out.append("case_sensitive = false")
+        out.append("tokens = [")
         out += [f'    "{t}",' for t in chunk]
         out += ["]", ""]
     return "\n".join(out)
 
 
-def script_hash() -> str:
-    with open(__file__, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+def rule_chunks(n: int, tokens: list[str]) -> list[list[str]]:
+    """The tokens of each rule of rule_file(n, tokens)."""
+    n_rules = {10: 2, 100: 4, 1000: 10}.get(n, max(1, n // 100))
+    per = -(-len(tokens) // n_rules)
+    return [tokens[i * per:(i + 1) * per] for i in range(n_rules) if tokens[i * per:(i + 1) * per]]
+
+
+def configs_of(sets: dict[str, dict[int, list[str]]]) -> list[count.Config]:
+    out = []
+    for n in ALL_SET_SIZES:
+        for mode in MODES:
+            for cs in (True, False):
+                out.append(count.Config(config_name(n, mode, cs), mode, cs, rule_chunks(n, sets[mode][n])))
+    return out
+
+
+def script_hash(dataset: str = "synthetic") -> str:
+    """A hash of everything the trees of a data set are made from."""
+    h = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    names = ["gen.py", "count.py"]
+    if dataset == "real":
+        names += ["gen_real.py", os.path.join("data", "laravel-vocab.tsv"), os.path.join("data", "laravel-shapes.json")]
+    for name in names:
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
 
 
 def verify(tree: str, specs: list[dict], sets: dict[int, list[str]], expected: dict[int, int]) -> None:
     """Re-count each token in each in-scope file with a regex; compare with the manifest."""
     ident = re.compile(rb"[A-Za-z0-9_]+")
-    wanted = {t.encode() for t in sets[max(SET_SIZES)]}
+    wanted = {t.encode() for t in sets[max(sets)]}
     found: Counter = Counter()
     for spec in specs:
         if spec["scope"] != "in":
@@ -921,8 +993,25 @@ def verify(tree: str, specs: list[dict], sets: dict[int, list[str]], expected: d
         sys.exit("gen.py: --verify found a mismatch between the manifest and the tree")
 
 
+def verify_configs(tree: str, paths: list[str], configs: list[count.Config], expected: dict[str, int]) -> None:
+    """Re-count every rule file's hits in the files as written on disk; compare with the manifest."""
+    counter = count.Counter16(configs)
+    totals = [0] * len(configs)
+    for rel in paths:
+        with open(os.path.join(tree, rel), "rb") as f:
+            counter.count_text(f.read().decode("utf-8", "replace"), totals, Counter())
+    bad = [f"{c.name}: manifest {expected[c.name]}, files {t}" for c, t in zip(configs, totals) if t != expected[c.name]]
+    print(f"  verify: {len(configs)} rule files re-counted from the files on disk: "
+          + ("ok" if not bad else "MISMATCH " + "; ".join(bad)))
+    if bad:
+        sys.exit("gen.py: --verify found a mismatch between the manifest and the tree")
+
+
 def main() -> None:
+    global _REAL, _COUNTER
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", default="synthetic", choices=["synthetic", "real"],
+                    help="synthetic (planted tokens) or real (a real application's vocabulary)")
     ap.add_argument("--size", default="small", help="small | medium | large | custom (with --files/--bytes)")
     ap.add_argument("--files", type=int, help="in-scope files (custom size)")
     ap.add_argument("--bytes", type=int, help="in-scope bytes (custom size)")
@@ -939,11 +1028,16 @@ def main() -> None:
         n_files, n_bytes = SIZES[args.size]
     else:
         ap.error(f"unknown size {args.size!r}")
-    outdir = os.path.join(args.out, args.size)
+    real = args.dataset == "real"
+    outdir = os.path.join(args.out, args.dataset, args.size)
     tree = os.path.join(outdir, "tree")
     manifest_path = os.path.join(outdir, "manifest.json")
-    ident = {"format": FORMAT_VERSION, "gen_sha256": script_hash(), "seed": args.seed,
-             "target_files": n_files, "target_bytes": n_bytes}
+    ident = {"format": FORMAT_VERSION, "dataset": args.dataset, "gen_sha256": script_hash(args.dataset),
+             "seed": args.seed, "target_files": n_files, "target_bytes": n_bytes}
+
+    vocab = gen_real.Vocab(args.seed) if real else None
+    sets = gen_real.token_sets(vocab, args.seed) if real else synthetic_sets(args.seed)
+    configs = configs_of(sets)
 
     if not args.force and os.path.exists(manifest_path):
         with open(manifest_path) as f:
@@ -951,49 +1045,63 @@ def main() -> None:
         if all(old.get(k) == v for k, v in ident.items()) and os.path.isdir(tree):
             print(f"gen.py: {outdir} is up to date")
             if args.verify:
-                planner = plan(args.seed, n_files, n_bytes)
-                verify(tree, planner.specs, token_sets(args.seed),
-                       {int(k): v["expected_hits"] for k, v in old["token_sets"].items()})
+                with open(os.path.join(outdir, "in-scope.txt")) as f:
+                    paths = [line.rstrip("\n") for line in f]
+                verify_configs(tree, paths, configs, {k: v["expected_hits"] for k, v in old["configs"].items()})
             return
 
     t0 = time.time()
-    sets = token_sets(args.seed)
-    check_vocabulary(sets[max(SET_SIZES)])
-    planner = plan(args.seed, n_files, n_bytes)
+    if real:
+        planner = plan_layout(args.seed, n_files, n_bytes)
+    else:
+        check_vocabulary(sets["word"][max(ALL_SET_SIZES)])
+        planner = plan(args.seed, n_files, n_bytes)
     specs = planner.specs
 
-    if os.path.exists(manifest_path):
-        os.remove(manifest_path)
-    if os.path.isdir(tree):
-        shutil.rmtree(tree)
+    if os.path.isdir(outdir):
+        shutil.rmtree(outdir)
     os.makedirs(tree)
     with open(os.path.join(tree, ".gitignore"), "w") as f:
         f.write("# Generated code and merge leftovers\n/app/Generated/\n*.orig\n/storage/*.key\n")
 
+    dilute = gen_real.dilution(vocab, n_bytes) if real else None
+    _REAL = (vocab, dilute) if real else None
+    _COUNTER = count.Counter16(configs, {c.name for c in configs if int(c.name.split("-")[0]) <= 100})
     chunk = 200
     work = [(tree, args.seed, specs[i:i + chunk]) for i in range(0, len(specs), chunk)]
-    files_in = sum(1 for s in specs if s["scope"] == "in")
+    in_paths = sorted(s["path"] for s in specs if s["scope"] == "in")
+    files_in = len(in_paths)
     bytes_in = 0
-    done = 0
+    totals = [0] * len(configs)
+    per_token: Counter = Counter()
+
+    def add(result) -> None:
+        nonlocal bytes_in
+        _nf, nb, t, pt = result
+        bytes_in += nb
+        for i, x in enumerate(t):
+            totals[i] += x
+        per_token.update(pt)
+
     if args.jobs > 1:
         with Pool(args.jobs, initializer=_init_worker) as pool:
-            for nf, nb in pool.imap_unordered(_write_chunk, work):
-                done += nf
-                bytes_in += nb
+            for result in pool.imap_unordered(_write_chunk, work):
+                add(result)
     else:
         for w in work:
-            nf, nb = _write_chunk(w)
-            done += nf
-            bytes_in += nb
+            add(_write_chunk(w))
 
-    counts = planner.counts
-    expected = {n: sum(counts.get("in", Counter())[t] for t in toks) for n, toks in sets.items()}
-    for n, toks in sets.items():
-        with open(os.path.join(outdir, f"tokens-{n}.txt"), "w") as f:
-            f.write("\n".join(toks) + "\n")
-        with open(os.path.join(outdir, f"vestige-{n}.toml"), "w") as f:
-            f.write(rule_file(n, toks))
-    skipped = {g: sum(c.values()) for g, c in counts.items() if g not in ("in", "near_misses")}
+    expected = {c.name: t for c, t in zip(configs, totals)}
+    for mode in MODES:
+        for n in ALL_SET_SIZES:
+            with open(os.path.join(outdir, f"tokens-{n}-{mode}.txt"), "w") as f:
+                f.write("\n".join(sets[mode][n]) + "\n")
+            for cs in (True, False):
+                with open(os.path.join(outdir, f"vestige-{config_name(n, mode, cs)}.toml"), "w") as f:
+                    f.write(rule_file(n, sets[mode][n], mode, cs))
+    with open(os.path.join(outdir, "in-scope.txt"), "w") as f:
+        f.write("\n".join(in_paths) + "\n")
+
     manifest = dict(ident)
     manifest.update({
         "size": args.size,
@@ -1002,26 +1110,66 @@ def main() -> None:
         "files_in_scope": files_in,
         "bytes_in_scope": bytes_in,
         "files_total": len(specs) + 1,
-        "near_miss_lines_in_scope": counts.get("near_misses", Counter())["lines"],
-        "planted_out_of_scope": skipped,
-        "token_sets": {
-            str(n): {
-                "tokens": len(toks),
-                "planted_tokens": sum(1 for t in toks if counts.get("in", Counter())[t]),
-                "expected_hits": expected[n],
-                "per_token": {t: counts.get("in", Counter())[t] for t in toks if counts.get("in", Counter())[t]},
-            } for n, toks in sets.items()
+        "expected_hits_by": "bench/count.py on every in-scope file as it was written",
+        "token_sets": {str(n): {"tokens": len(sets["word"][n]), "expected_hits": expected[config_name(n, "word", True)]}
+                       for n in ALL_SET_SIZES},
+        "configs": {
+            c.name: {
+                "tokens": int(c.name.split("-")[0]),
+                "mode": c.mode,
+                "case_sensitive": c.cs,
+                "rules_file": f"vestige-{c.name}.toml",
+                "tokens_file": f"tokens-{c.name.split('-')[0]}-{c.mode}.txt",
+                "rules": len(rule_chunks(int(c.name.split("-")[0]), sets[c.mode][int(c.name.split("-")[0])])),
+                "expected_hits": expected[c.name],
+                **({"per_token": {t: k for (name, t), k in sorted(per_token.items()) if name == c.name}}
+                   if c.name in _COUNTER.per_token else {}),
+            } for c in configs
         },
     })
-    if args.verify or args.size == "small":
-        verify(tree, specs, sets, expected)
+    if real:
+        fr = gen_real.match_frequency(vocab)
+        manifest["vocabulary"] = {
+            "source": vocab.shapes["source"],
+            "commit": vocab.shapes["commit"],
+            "words": len(vocab.words),
+            "tail_renamed_share": dilute,
+            "bands": {mode: {str(n): gen_real.bands_of(vocab, sets[mode][n], fr) for n in ALL_SET_SIZES} for mode in MODES},
+        }
+    else:
+        counts = planner.counts
+        planted = {n: sum(counts.get("in", Counter())[t] for t in toks) for n, toks in sets["word"].items()}
+        skipped = {g: sum(c.values()) for g, c in counts.items() if g not in ("in", "near_misses")}
+        manifest["near_miss_lines_in_scope"] = counts.get("near_misses", Counter())["lines"]
+        manifest["planted_out_of_scope"] = skipped
+        for n in ALL_SET_SIZES:
+            ts = manifest["token_sets"][str(n)]
+            ts["planted_hits"] = planted[n]
+            ts["planted_tokens"] = sum(1 for t in sets["word"][n] if counts.get("in", Counter())[t])
+        # The planted count and the independent count must agree in word mode.
+        bad = [n for n in ALL_SET_SIZES if planted[n] != expected[config_name(n, "word", True)]]
+        if bad:
+            sys.exit("gen.py: planted hits and bench/count.py disagree for token sets "
+                     + ", ".join(f"{n} (planted {planted[n]}, counted {expected[config_name(n, 'word', True)]})" for n in bad))
+        if args.verify or args.size == "small":
+            verify(tree, specs, sets["word"], planted)
+    if args.verify:
+        verify_configs(tree, in_paths, configs, expected)
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.write("\n")
     print(f"gen.py: wrote {outdir}: {files_in} in-scope files, {bytes_in / 1e6:.1f} MB in scope, "
-          f"{len(specs)} files in all; expected hits "
-          + ", ".join(f"tokens-{n}={expected[n]}" for n in SET_SIZES)
+          f"{len(specs)} files in all; expected hits (word, case-sensitive) "
+          + ", ".join(f"tokens-{n}={expected[config_name(n, 'word', True)]}" for n in ALL_SET_SIZES)
           + f" ({time.time() - t0:.1f}s)")
+
+
+def plan_layout(seed: int, n_files: int, n_bytes: int) -> Planner:
+    """The synthetic set's files, without its planted tokens: the real data set's layout."""
+    planner = Planner(seed, n_files, n_bytes)
+    planner.in_scope(n_files, n_bytes)
+    planner.out_of_scope(n_files)
+    return planner
 
 
 def plan(seed: int, n_files: int, n_bytes: int) -> Planner:
