@@ -4,28 +4,11 @@
 #[path = "support/cli.rs"]
 mod support;
 
-use std::path::Path;
-
-use support::{check_in, git_command, json, run, write};
+use support::{check_in, commit_all, git, json, run, write};
 use tempfile::TempDir;
 
 const RULES: &str = "[scan]\nroots = [\"app\"]\nexclude = [\"vendor/\"]\n\n\
     [[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"LegacyRun\"]\n";
-
-/// Runs git in `dir` and checks that it succeeded.
-fn git(dir: &Path, args: &[&str]) {
-    let output = git_command(dir).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn commit_all(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
 
 /// `(path, line)` of every finding of a JSON report, and the number of files scanned.
 fn findings(out: &str) -> (Vec<(String, u64)>, u64) {

@@ -9,27 +9,12 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::{check_in, git_command, json, run, write};
+use support::{check_in, commit_all, findings, git, git_command, run, write};
 use tempfile::TempDir;
 
 const RULES: &str = "[scan]\nexclude = [\"vendor/\"]\n\n\
     [[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"LegacyRun\"]\n\
     exclude = [\"app/Models/LegacyRun.php\"]\n";
-
-/// Runs git in `dir` and checks that it succeeded.
-fn git(dir: &Path, args: &[&str]) {
-    let output = git_command(dir).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn commit_all(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
 
 /// A repository with `files` committed, the rule file `RULES` among them.
 fn repo(files: &[(&str, &str)]) -> TempDir {
@@ -42,23 +27,6 @@ fn repo(files: &[(&str, &str)]) -> TempDir {
     }
     commit_all(d, "base");
     dir
-}
-
-/// `rule path:line` of every finding of a JSON report.
-fn findings(out: &str) -> Vec<String> {
-    json(out)["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect()
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{git_command, repo, write};
+use support::{git, repo, write};
 use tempfile::TempDir;
 
 /// The `PATH` of this process without any directory that holds a `cargo` executable.
@@ -24,11 +24,6 @@ fn path_without_cargo() -> OsString {
         .filter(|dir| !dir.join("cargo").exists())
         .collect();
     env::join_paths(kept).unwrap()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = git_command(dir).args(args).output().unwrap();
-    assert!(output.status.success(), "git {args:?}: {output:?}");
 }
 
 /// `pre-commit ARGS` in `dir`, with the wheel directory as pip's only source and no cargo on the

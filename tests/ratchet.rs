@@ -8,25 +8,10 @@ mod support;
 
 use std::path::Path;
 
-use support::{RULE, check_in, git_command, json, run, write};
+use support::{RULE, check_in, commit_all, findings, git, json, run, write};
 use tempfile::TempDir;
 
 const BASELINE: &str = "vestige-baseline.toml";
-
-/// Runs git in `dir` and checks that it succeeded.
-fn git(dir: &Path, args: &[&str]) {
-    let output = git_command(dir).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn commit_all(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
 
 /// A repository whose `main` holds a rule file naming the baseline `BASELINE` (when `named`),
 /// `files`, and (when `baselined`) the baseline of them; HEAD is then the new branch `feature`.
@@ -49,23 +34,6 @@ fn repo(files: &[(&str, &str)], named: bool, baselined: bool) -> TempDir {
     commit_all(d, "base");
     git(d, &["checkout", "-q", "-b", "feature"]);
     dir
-}
-
-/// `rule path:line` of every finding of a JSON report.
-fn findings(out: &str) -> Vec<String> {
-    json(out)["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect()
 }
 
 /// The 1-based line of the `[[finding]]` header of the entry whose source line is `line`.

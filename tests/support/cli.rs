@@ -58,6 +58,22 @@ pub fn git_command(dir: &Path) -> std::process::Command {
     cmd
 }
 
+/// Runs git in `dir` and checks that it succeeded.
+pub fn git(dir: &Path, args: &[&str]) {
+    let output = git_command(dir).args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Stages everything in `dir` and commits it with `message`.
+pub fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
 /// Runs `cmd`, checks its exit code and that nothing panicked, and returns stdout and stderr.
 pub fn run(mut cmd: Command, code: i32) -> (String, String) {
     let output = cmd.output().unwrap();
@@ -65,6 +81,23 @@ pub fn run(mut cmd: Command, code: i32) -> (String, String) {
     assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     (String::from_utf8(output.stdout).unwrap(), stderr)
+}
+
+/// `rule path:line` of every finding of a JSON report.
+pub fn findings(out: &str) -> Vec<String> {
+    json(out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect()
 }
 
 /// Writes `contents` to `dir/rel`, creating parent directories.
