@@ -291,14 +291,17 @@ struct Lexicon {
     folded: FxHashMap<Box<[u8]>, Vec<(usize, usize)>>,
     /// `lengths[n]`: whether some token is `n` bytes long.
     lengths: Vec<bool>,
-    /// A one-hash Bloom filter over the tokens' sketches.
+    /// A one-hash Bloom filter over the tokens' sketches, a power of two bits long.
     sketches: Box<[u64]>,
+    /// The number of bits of `sketches`, less one: the mask that picks a bit.
+    sketch_mask: usize,
     shortest: usize,
     longest: usize,
 }
 
-/// Bits in the sketch filter: with at most a few thousand tokens it stays sparse and fits L1.
-const SKETCH_BITS: usize = 1 << 15;
+/// Bits in the sketch filter per token, so that few runs without a token pass it (about one in
+/// a hundred): 32 KiB of filter for 4,096 tokens, at least 4 KiB, at most 1 MiB.
+const SKETCH_BITS_PER_TOKEN: usize = 64;
 
 /// Which bytes are word bytes, `[A-Za-z0-9_]`.
 static WORD: [bool; 256] = {
@@ -312,7 +315,7 @@ static WORD: [bool; 256] = {
 };
 
 /// A cheap hash of a run's length and its first and last eight bytes, ASCII case folded (for
-/// word bytes and `-`, setting bit 5 folds case), for the filter.
+/// word bytes and `-`, setting bit 5 folds case), for the filter: 24 bits, masked to its size.
 fn sketch(run: &[u8]) -> usize {
     let fold = 0x2020_2020_2020_2020;
     let (head, tail) = if run.len() >= 8 {
@@ -326,24 +329,28 @@ fn sketch(run: &[u8]) -> usize {
         (word, word)
     };
     let mixed = (head | fold) ^ (tail | fold).rotate_left(29) ^ run.len() as u64;
-    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize % SKETCH_BITS
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
 }
 
 impl Lexicon {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
         let shortest = tokens.iter().map(|t| t.token.len()).min()?;
         let longest = tokens.iter().map(|t| t.token.len()).max()?;
+        let bits = (tokens.len() * SKETCH_BITS_PER_TOKEN)
+            .next_power_of_two()
+            .clamp(1 << 15, 1 << 23);
         let mut table = Self {
             exact: FxHashMap::default(),
             folded: FxHashMap::default(),
             lengths: vec![false; longest + 1],
-            sketches: vec![0; SKETCH_BITS / 64].into_boxed_slice(),
+            sketches: vec![0; bits / 64].into_boxed_slice(),
+            sketch_mask: bits - 1,
             shortest,
             longest,
         };
         for spec in tokens {
             table.lengths[spec.token.len()] = true;
-            let bit = sketch(spec.token.as_bytes());
+            let bit = sketch(spec.token.as_bytes()) & table.sketch_mask;
             table.sketches[bit / 64] |= 1 << (bit % 64);
             let (map, key) = if spec.case_sensitive {
                 (&mut table.exact, spec.token.into_bytes())
@@ -363,7 +370,7 @@ impl Lexicon {
     /// Whether some token could equal `run`: the length and sketch filters.
     fn may_hold(&self, run: &[u8]) -> bool {
         self.lengths.get(run.len()).copied().unwrap_or(false) && {
-            let bit = sketch(run);
+            let bit = sketch(run) & self.sketch_mask;
             self.sketches[bit / 64] & (1 << (bit % 64)) != 0
         }
     }
@@ -444,7 +451,7 @@ impl PartTable {
         for_each_run::<true>(haystack, lexicon.shortest, |start, end| {
             boundaries.clear();
             boundaries.push(start);
-            boundaries.extend((start + 1..end).filter(|&at| is_part_boundary(haystack, at)));
+            part_boundaries(&haystack[start..end], |at| boundaries.push(start + at));
             boundaries.push(end);
             for (i, &from) in boundaries.iter().enumerate() {
                 for &to in &boundaries[i + 1..] {
@@ -457,6 +464,46 @@ impl PartTable {
         });
     }
 }
+
+/// Calls `f(at)` for every part boundary strictly inside `run`, a compound run (so the bytes
+/// just outside it are neither letters nor digits): as `is_part_boundary`, one table look-up
+/// per byte.
+fn part_boundaries(run: &[u8], mut f: impl FnMut(usize)) {
+    let class = |b: u8| CLASS[usize::from(b)];
+    for (at, pair) in run.windows(2).enumerate() {
+        let (before, after) = (class(pair[0]), class(pair[1]));
+        let next = run.get(at + 2).map_or(OTHER, |&b| class(b));
+        let split = before == OTHER
+            || after == OTHER
+            || (after == UPPER && before != UPPER)
+            || (before == UPPER && after == UPPER && next == LOWER);
+        if split {
+            f(at + 1);
+        }
+    }
+}
+
+/// The classes of bytes for part boundaries.
+const OTHER: u8 = 0;
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 3;
+
+/// The class of each byte: upper-case letter, lower-case letter, digit, or anything else.
+static CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'A'..=b'Z' => UPPER,
+            b'a'..=b'z' => LOWER,
+            b'0'..=b'9' => DIGIT,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Calls `f(start, end)` for every maximal run of word bytes (and `-` too when `DASH`) in
 /// `haystack` at least `shortest` bytes long. The haystack is classified 64 bytes at a time into
@@ -797,6 +844,23 @@ mod tests {
                 .filter(|&at| is_part_boundary(text.as_bytes(), at))
                 .collect();
             assert_eq!(found, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn part_boundaries_of_a_run_agree_with_is_part_boundary() {
+        let alphabet = b"aZ9_-Bq";
+        for n in 0..alphabet.len().pow(5) {
+            let run: Vec<u8> = (0..5)
+                .map(|k| alphabet[n / alphabet.len().pow(k) % alphabet.len()])
+                .collect();
+            let text = [b" ".as_slice(), &run, b" "].concat();
+            let mut fast = Vec::new();
+            part_boundaries(&run, |at| fast.push(at + 1));
+            let slow: Vec<usize> = (2..=run.len())
+                .filter(|&at| is_part_boundary(&text, at))
+                .collect();
+            assert_eq!(fast, slow, "{}", String::from_utf8_lossy(&run));
         }
     }
 
