@@ -475,8 +475,7 @@ fn part_boundaries(run: &[u8], mut f: impl FnMut(usize)) {
         let next = run.get(at + 2).map_or(OTHER, |&b| class(b));
         let split = before == OTHER
             || after == OTHER
-            || (after == UPPER && before != UPPER)
-            || (before == UPPER && after == UPPER && next == LOWER);
+            || (after == UPPER && (before != UPPER || next == LOWER));
         if split {
             f(at + 1);
         }
