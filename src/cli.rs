@@ -244,7 +244,8 @@ pub enum Format {
     Github,
     /// GitLab Code Quality JSON.
     Gitlab,
-    /// JUnit XML: one test suite per rule, one failing test case per finding.
+    /// JUnit XML: a test suite per rule, a test case per finding, failing for errors (and
+    /// warnings under --deny-warnings), else passing with the diagnostic in system-out.
     Junit,
     /// Checkstyle XML, as reviewdog reads it.
     Checkstyle,
