@@ -401,6 +401,13 @@ def cmd_write(argv: list[str]) -> int:
     L.append("synthetic|real`; restrict with `SETS`, `MODES`, `CASES`). CI smoke test, no timing:")
     L.append("`bench/run.sh --smoke`.")
     L.append("")
+    # Measurements run.sh does not make (hostile inputs, the cost of asking git) are kept by hand
+    # in bench/measured-by-hand.md, each with its own date and command, and appended here.
+    by_hand = os.path.join(os.path.dirname(os.path.abspath(__file__)), "measured-by-hand.md")
+    if os.path.exists(by_hand):
+        with open(by_hand) as f:
+            L.append(f.read().rstrip("\n"))
+        L.append("")
     with open(out, "w") as f:
         f.write("\n".join(L))
     print(f"report.py: wrote {out}")

@@ -77,7 +77,7 @@ explain_mismatch() {
 # ---------------------------------------------------------------------------------------------
 smoke() {
   local t0=$SECONDS
-  local vestige=${VESTIGE_BIN:-}
+  local vestige=${VESTIGE_BIN:+$(realpath "$VESTIGE_BIN")}
   if [[ -z $vestige ]]; then
     say "building vestige (debug)"
     (cd "$REPO" && cargo build --locked --quiet)
@@ -155,7 +155,8 @@ ensure_tools() {
 
 build() {
   if [[ -n ${VESTIGE_BIN:-} ]]; then
-    VESTIGE=$VESTIGE_BIN
+    # Absolute: the timed commands run inside the tree.
+    VESTIGE=$(realpath "$VESTIGE_BIN")
   else
     say "building vestige (release)"
     (cd "$REPO" && cargo build --release --locked)
@@ -274,8 +275,13 @@ bench_tree() {
           rg_fast=1
           cmds+=(-n rg "$r" -n "rg -j1" "$r -j1")
         fi
-        (cd "$tree" && "$HYPERFINE" -N -i --warmup "$WARMUP" --runs "$RUNS" --output=pipe --style basic \
-          --export-json "$out/hyperfine-$name.json" "${cmds[@]}") | grep -E '^(Benchmark|  Time)' || true
+        if ! (cd "$tree" && "$HYPERFINE" -N -i --warmup "$WARMUP" --runs "$RUNS" --output=pipe \
+          --style basic --export-json "$out/hyperfine-$name.json" "${cmds[@]}") >"$out/hyperfine-$name.txt"; then
+          loud "TIMING FAILED $ds/$size $name: hyperfine could not run every command" \
+            "$(tail -n 3 "$out/hyperfine-$name.txt")"
+          FAILURES=$((FAILURES + 1))
+        fi
+        grep -E '^(Benchmark|  Time)' "$out/hyperfine-$name.txt" || true
         if [[ $rg_run -eq 1 && $rg_fast -eq 0 ]]; then
           # rg is slow here: one timed run of each, no warmup beyond the check run above.
           local rg_cmds=(-n rg "$r")

@@ -766,7 +766,7 @@ impl walk::Visitor for Collector<'_> {
                 .forbidden_at(path, self.root, &mut self.found.findings);
             return;
         }
-        let named = self.named.contains(path);
+        let named = !self.named.is_empty() && self.named.contains(path);
         if named {
             self.found.seen.push(path.to_owned());
         }

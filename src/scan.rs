@@ -207,19 +207,34 @@ fn open(path: &Path) -> io::Result<File> {
 }
 
 /// Reads all of `file` into the front of `buffer` and returns how many bytes it got, stopping
-/// early once there are more than `limit`. `len`, the size the file reported when opened, sizes
-/// the first read; reading goes on to the end of the file, since some file systems report 0 or
-/// too little. The buffer only ever grows, so its bytes are zeroed once, not for every file.
+/// early once there are more than `limit`. `len` is the size the file reported when opened. A
+/// file whose size is not a whole number of pages is read in one `read` to that size, as a
+/// regular file holds what it reports; one that reports 0 or a multiple of the page size
+/// (`/proc` and `/sys` files, some FUSE and network file systems) is read until the end, since
+/// such sizes can be made up. The buffer only ever grows, so its bytes are zeroed once.
 fn read_to_end(file: &mut File, len: u64, limit: u64, buffer: &mut Vec<u8>) -> io::Result<usize> {
     let len = usize::try_from(len).map_err(io::Error::other)?;
+    let trusted = len % PAGE != 0;
     let mut filled = 0;
     while filled as u64 <= limit {
-        // One byte past the reported size, so the read that finds the end is the second one.
-        let want = (filled + READ_CHUNK).max(len + 1);
+        if trusted && filled >= len {
+            return Ok(filled);
+        }
+        let want = if trusted {
+            len
+        } else {
+            // One byte past the reported size, so the read that finds the end is the second.
+            (filled + READ_CHUNK).max(len + 1)
+        };
         if buffer.len() < want {
             buffer.resize(want.max(buffer.len() * 2), 0);
         }
-        match file.read(&mut buffer[filled..]) {
+        let room = if trusted {
+            &mut buffer[filled..len]
+        } else {
+            &mut buffer[filled..]
+        };
+        match file.read(room) {
             Ok(0) => return Ok(filled),
             Ok(n) => filled += n,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
@@ -228,6 +243,9 @@ fn read_to_end(file: &mut File, len: u64, limit: u64, buffer: &mut Vec<u8>) -> i
     }
     Ok(filled)
 }
+
+/// The page size whose multiples (and 0) a file system reports when it does not know a size.
+const PAGE: usize = 4096;
 
 /// How much more room a read is given once a file has outgrown its reported size.
 const READ_CHUNK: usize = 64 * 1024;
