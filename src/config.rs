@@ -248,6 +248,90 @@ pub struct ConfigFile {
     pub source: Arc<String>,
 }
 
+/// A table (or a `[[rule]]`, an array of one table) that failed to deserialize, taken apart into
+/// one copy per key holding that key alone, so that each wrong key gives its own error: serde
+/// stops at the first. A rule's required `id` and `message` are kept in every copy (as
+/// placeholders when they are the wrong ones), so that only the key itself can fail.
+fn key_by_key<'i>(piece: &Spanned<DeValue<'i>>) -> Vec<(String, Spanned<DeValue<'i>>)> {
+    let (table, rule) = match piece.get_ref() {
+        DeValue::Table(table) => (table, false),
+        DeValue::Array(one) => match one.first().map(Spanned::get_ref) {
+            Some(DeValue::Table(table)) => (table, true),
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    let placeholder = |text: &'static str| Spanned::new(0..0, DeValue::String(text.into()));
+    let required = table
+        .iter()
+        .filter(|(key, _)| rule && ["id", "message"].contains(&key.get_ref().as_ref()));
+    let mut only_required = DeTable::new();
+    for (key, value) in required {
+        only_required.insert(key.clone(), value.clone());
+    }
+    let mut copies: Vec<(String, Spanned<DeValue<'i>>)> = Vec::new();
+    if rule {
+        // A missing `id` or `message` is only said once the other keys are read.
+        let mut one = DeArray::new();
+        one.push(Spanned::new(piece.span(), DeValue::Table(only_required)));
+        copies.push((
+            String::new(),
+            Spanned::new(piece.span(), DeValue::Array(one)),
+        ));
+    }
+    copies.extend(table.iter().map(|(key, value)| {
+        let mut alone = DeTable::new();
+        if rule {
+            for (required, text) in [("id", "x"), ("message", "m")] {
+                alone.insert(Spanned::new(0..0, required.into()), placeholder(text));
+            }
+        }
+        alone.insert(key.clone(), value.clone());
+        let alone = DeValue::Table(alone);
+        let alone = match rule {
+            true => {
+                let mut one = DeArray::new();
+                one.push(Spanned::new(piece.span(), alone));
+                Spanned::new(piece.span(), DeValue::Array(one))
+            }
+            false => Spanned::new(piece.span(), alone),
+        };
+        (key.get_ref().to_string(), alone)
+    }));
+    copies
+}
+
+/// A `[[rule]]` (an array of one table) without the keys `wrong`, if it still has its own `id`
+/// and `message`.
+fn without<'i>(piece: &Spanned<DeValue<'i>>, wrong: &[String]) -> Option<Spanned<DeValue<'i>>> {
+    let DeValue::Array(one) = piece.get_ref() else {
+        return None;
+    };
+    let Some(DeValue::Table(table)) = one.first().map(Spanned::get_ref) else {
+        return None;
+    };
+    // Without its own id and message, or with wrong needles (it would seem to have none), the
+    // rest of the rule would only draw mistakes that are not there.
+    let needed = ["id", "message"];
+    let needles = ["tokens", "patterns", "forbid_paths"];
+    let missing = |n: &&str| !table.keys().any(|k| k.get_ref() == *n);
+    let is_wrong = |n: &&str| wrong.iter().any(|w| w == n);
+    let kept = |n: &&str| !missing(n) && !is_wrong(n);
+    if needed.iter().any(|n| !kept(n)) || needles.iter().any(is_wrong) || !needles.iter().any(kept)
+    {
+        return None;
+    }
+    let mut rest = DeTable::new();
+    for (key, value) in table.iter() {
+        if !wrong.iter().any(|w| w == key.get_ref()) {
+            rest.insert(key.clone(), value.clone());
+        }
+    }
+    let mut array = DeArray::new();
+    array.push(Spanned::new(piece.span(), DeValue::Table(rest)));
+    Some(Spanned::new(piece.span(), DeValue::Array(array)))
+}
+
 /// An empty TOML table, the value that gives every key its default.
 fn empty_table() -> Spanned<DeValue<'static>> {
     Spanned::new(0..0, DeValue::Table(DeTable::new()))
@@ -294,14 +378,33 @@ impl ConfigFile {
                 _ => vec![value],
             };
             for piece in pieces {
-                match part(&key, piece) {
+                match part(&key, piece.clone()) {
                     Ok(read) => match key.get_ref().as_ref() {
                         "scan" => config.scan = read.scan,
                         "baseline" => config.baseline = read.baseline,
                         "suppressions" => config.suppressions = read.suppressions,
                         _ => config.rule.extend(read.rule),
                     },
-                    Err(err) => errors.push(self.toml_error(&err)),
+                    Err(err) => {
+                        let mut found = vec![self.toml_error(&err)];
+                        let mut wrong = Vec::new();
+                        for (name, one) in key_by_key(&piece) {
+                            if let Err(err) = part(&key, one) {
+                                found.push(self.toml_error(&err));
+                                wrong.push(name);
+                            }
+                        }
+                        // The rest of a rule is still compiled, so that its other mistakes (a
+                        // bad glob, say) are reported in the same run; nothing is scanned.
+                        if let Some(rest) = without(&piece, &wrong) {
+                            if let Ok(read) = part(&key, rest) {
+                                config.rule.extend(read.rule);
+                            }
+                        }
+                        found.sort_by_key(|e| (e.span.offset(), e.message.clone()));
+                        found.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+                        errors.extend(found);
+                    }
                 }
             }
         }

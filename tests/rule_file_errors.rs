@@ -541,3 +541,34 @@ paths = ["app/[z"]
     );
     insta::assert_snapshot!("type_and_compile_errors_at_once", stderr);
 }
+
+#[test]
+fn every_mistake_of_one_rule_is_reported_in_one_run() {
+    let stderr = flatten(&fail(
+        r#"[[rule]]
+id = "a"
+message = "m"
+severity = "fatal"
+tokens = ["X"]
+warn_until = "2026-03-01"
+match = "wrod"
+paths = ["app/[z"]
+
+[[rule]]
+id = "b"
+tokens = 3
+"#,
+    ));
+    for expected in [
+        "unknown variant `fatal`",
+        "write `warn_until = 2026-03-01`",
+        "unknown variant `wrod`",
+        "invalid path pattern",
+        "invalid type: integer `3`, expected an array",
+        "missing field `message`",
+        "vestige.toml has 6 errors",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    assert!(!stderr.contains("no tokens"), "{stderr}");
+}
