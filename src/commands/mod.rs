@@ -1,0 +1,42 @@
+//! One home per command: each module resolves its flags and runs on the shared pipeline
+//! (`crate::project`). `lib.rs` only dispatches to them.
+
+pub mod check;
+pub mod docs;
+pub mod init;
+pub mod report;
+
+use std::io::{self, Write};
+
+use miette::Diagnostic;
+
+use crate::Outcome;
+use crate::cli::ColorChoice;
+use crate::report::Style;
+
+/// Writing the report failed.
+#[derive(Debug, Diagnostic, thiserror::Error)]
+#[error("cannot write the report: {0}")]
+pub(crate) struct OutputError(#[source] pub(crate) io::Error);
+
+/// Writes `text` to stdout; a run that only prints succeeds.
+pub(crate) fn print(text: &str) -> miette::Result<Outcome> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(OutputError)?;
+    Ok(Outcome::default())
+}
+
+/// How to draw human output on a stream that is or is not a terminal.
+pub(crate) fn style(choice: ColorChoice, terminal: bool) -> Style {
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    Style {
+        color,
+        unicode: terminal,
+    }
+}

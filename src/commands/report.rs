@@ -1,0 +1,46 @@
+//! `vestige report`: how much of a removal is left, per rule, token, file and directory.
+
+use std::io::{self, Write};
+
+use super::print;
+use crate::baseline::Baseline;
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::finding::visible;
+use crate::progress::Progress;
+use crate::project::Project;
+use crate::{Outcome, walk};
+
+/// `vestige report`: scans the whole tree and prints the progress of the removal.
+pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
+    let mut project = Project::load(&args.project)?;
+    let baseline_path = args
+        .baseline
+        .as_ref()
+        .map(|path| walk::absolute(&project.cwd, path))
+        .or_else(|| project.rules.baseline.clone());
+    let configured = project.rules.baseline.clone();
+    let own = baseline_path.iter().chain(&configured).cloned();
+    project.rules.scope.own_files.extend(own);
+    let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
+    let scan = project.scan(&[], args.threads, None)?;
+    let baseline = baseline.map(|baseline| {
+        let remaining = baseline.remaining(&scan.findings, &project.rules.rules);
+        (baseline.len(), remaining)
+    });
+    let progress = Progress::of(&scan.findings, &project.rules, scan.files, baseline);
+    let mut stderr = io::stderr().lock();
+    for problem in &scan.problems {
+        let _ = writeln!(stderr, "vestige: {}", visible(problem));
+    }
+    match args.format {
+        ReportFormat::Markdown => print(&progress.markdown())?,
+        ReportFormat::Json => print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&progress).expect("progress serializes")
+        ))?,
+    };
+    Ok(Outcome {
+        problems: scan.problems.len(),
+        ..Outcome::default()
+    })
+}

@@ -1,0 +1,327 @@
+//! The pipeline every command shares: load and compile the rule file against its project root
+//! (`Project::load`), walk the scope and scan its files in parallel (`Project::scan`), and what
+//! one walk found (`Scan`). Commands build on this; nothing here knows the command line beyond
+//! where the rule file is.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::changes::{self, Changes};
+use crate::cli::ProjectArgs;
+use crate::config::{self, ConfigFile};
+use crate::day::Day;
+use crate::finding::{Finding, Suppressed};
+use crate::report;
+use crate::rules::{self, RuleSet};
+use crate::scan::{self, Scanned, Scanner};
+use crate::walk::{self, Walk};
+
+/// The most walker threads `--threads` gets per CPU: more only contend (the walk's idle threads
+/// poll for work), and thousands took minutes on a tree of two files.
+pub(crate) const THREADS_PER_CPU: usize = 4;
+
+/// A rule file loaded and compiled against its project root.
+pub(crate) struct Project {
+    pub(crate) cwd: PathBuf,
+    /// The project root, every symbolic link resolved.
+    pub(crate) root: PathBuf,
+    /// The rule file, as found or named, with its text.
+    pub(crate) file: ConfigFile,
+    pub(crate) rules: RuleSet,
+}
+
+impl Project {
+    /// Finds, reads and compiles the rule file named by `--config`, or the nearest one.
+    pub(crate) fn load(args: &ProjectArgs) -> miette::Result<Self> {
+        let (config, root) = (args.config.as_deref(), args.root.as_deref());
+        let cwd = std::env::current_dir()
+            .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
+        let config_path = walk::absolute(&cwd, &config::locate(config, &cwd)?);
+        let file = ConfigFile::read(&config_path, &cwd)?;
+        let raw = file.parse()?;
+        let root = match root {
+            Some(root) => walk::absolute(&cwd, root),
+            None => config_path.parent().unwrap_or(&cwd).to_owned(),
+        };
+        if !root.is_dir() {
+            miette::bail!("the project root {} is not a directory", root.display());
+        }
+        let root = std::fs::canonicalize(&root).map_err(|err| {
+            miette::miette!("cannot read the project root {}: {err}", root.display())
+        })?;
+        let rules = rules::compile(&file, raw, &root, args.today.unwrap_or_else(Day::today))?;
+        Ok(Self {
+            cwd,
+            root,
+            file,
+            rules,
+        })
+    }
+
+    /// `path` (absolute) with its spelling of the project root, through whatever symbolic links,
+    /// replaced by the real root; the rest of it is kept as written, so a symbolic link named on
+    /// the command line stays that link. A path outside the root gets its parent resolved.
+    pub(crate) fn under_root(&self, path: &Path) -> PathBuf {
+        if path.starts_with(&self.root) {
+            return path.to_owned();
+        }
+        let is_root = |dir: &Path| std::fs::canonicalize(dir).is_ok_and(|real| real == self.root);
+        let mut ancestors = path.ancestors();
+        if path.is_symlink() {
+            ancestors.next();
+        }
+        for dir in ancestors {
+            if is_root(dir) {
+                let rest = path.strip_prefix(dir).unwrap_or(path);
+                return self.root.join(rest);
+            }
+        }
+        match (path.parent().map(std::fs::canonicalize), path.file_name()) {
+            (Some(Ok(parent)), Some(name)) => parent.join(name),
+            _ => path.to_owned(),
+        }
+    }
+
+    /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
+    /// one per CPU, at most `THREADS_PER_CPU` per CPU), and returns the sorted findings.
+    pub(crate) fn scan(
+        &self,
+        paths: &[PathBuf],
+        threads: Option<u16>,
+        changes: Option<&Changes>,
+    ) -> miette::Result<Scan> {
+        self.rules.scope.ensure_roots(&self.file)?;
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = threads.map_or(cpus, |n| usize::from(n).min(THREADS_PER_CPU * cpus));
+        let named: HashSet<&Path> = match changes {
+            Some(changes) => changes.paths().iter().map(PathBuf::as_path).collect(),
+            None => paths.iter().map(PathBuf::as_path).collect(),
+        };
+        let scope = &self.rules.scope;
+        let mut scan = self.visit(scope, paths, threads, changes, || {
+            Collector::new(&self.rules, &self.root, changes, &named, false)
+        })?;
+        let forbids = self
+            .rules
+            .rules
+            .iter()
+            .any(|r| !r.forbid.written.is_empty());
+        if let Some(rest) = scope.rest_of_project().filter(|_| forbids) {
+            let rest = self.visit(&rest, paths, threads, changes, || {
+                Collector::new(&self.rules, &self.root, changes, &named, true)
+            })?;
+            scan.findings.extend(rest.findings);
+            scan.problems.extend(rest.problems);
+            scan.notes.extend(rest.notes);
+        }
+        let seen: HashSet<&Path> = scan.seen.iter().map(PathBuf::as_path).collect();
+        let unseen = paths
+            .iter()
+            .filter(|p| p.is_file() && !seen.contains(p.as_path()));
+        for path in unseen.take_while(|_| changes.is_none()) {
+            scan.notes.push(format!(
+                "{}: not scanned: outside scan.roots, or excluded by scan.exclude, an ignore \
+                 file or the hidden-file rule",
+                walk::relative(&self.root, path)
+            ));
+        }
+        sort(&mut scan.findings, &self.rules);
+        scan.problems.sort();
+        let rules = &self.rules.rules;
+        scan.suppressed
+            .sort_unstable_by(|a, b| report::order(&a.finding, &b.finding, rules));
+        scan.notes.sort();
+        Ok(scan)
+    }
+
+    /// Walks `scope`, narrowed to `paths` or to the changed files, with one collector from
+    /// `make` per thread; inside git, the tracked files the ignore rules hid are visited too.
+    pub(crate) fn visit<'s>(
+        &'s self,
+        scope: &'s rules::ScanScope,
+        paths: &[PathBuf],
+        threads: usize,
+        changes: Option<&Changes>,
+        make: impl Fn() -> Collector<'s> + Sync,
+    ) -> miette::Result<Scan> {
+        let mut walk = Walk::new(scope, paths)
+            .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
+        let repo = match changes {
+            Some(changes) => {
+                walk = walk.only(changes.paths());
+                None
+            }
+            None if scope.gitignore => changes::Repo::discover(&self.root)?,
+            None => None,
+        };
+        let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
+        let root = &self.root;
+        let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
+            Box::new(move || listing.finish(root))
+        });
+        let mut scan = Scan::default();
+        for mut collector in walk.run(threads, make, tracked)? {
+            collector.found.suppressed = collector.scanner.take_suppressed();
+            scan.absorb(collector.found);
+        }
+        Ok(scan)
+    }
+}
+
+/// What one walk of the tree found.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    pub(crate) findings: Vec<Finding>,
+    /// The findings markers in the code suppressed.
+    pub(crate) suppressed: Vec<Suppressed>,
+    pub(crate) problems: Vec<String>,
+    pub(crate) notes: Vec<String>,
+    /// Files in scope that could not be read or were too large, relative to the root.
+    pub(crate) unread: Vec<String>,
+    pub(crate) files: u64,
+    pub(crate) bytes: u64,
+    /// Files skipped as binary.
+    pub(crate) binary: u64,
+    /// The named files the walk reached.
+    pub(crate) seen: Vec<PathBuf>,
+}
+
+impl Scan {
+    /// Adds what another walker thread found.
+    pub(crate) fn absorb(&mut self, other: Scan) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.binary += other.binary;
+        self.seen.extend(other.seen);
+        self.findings.extend(other.findings);
+        self.suppressed.extend(other.suppressed);
+        self.problems.extend(other.problems);
+        self.notes.extend(other.notes);
+        self.unread.extend(other.unread);
+    }
+}
+
+/// Sorts findings by path (byte order), line, column, then rule id.
+pub(crate) fn sort(findings: &mut [Finding], rules: &RuleSet) {
+    findings.sort_unstable_by(|a, b| report::order(a, b, &rules.rules));
+}
+
+/// One walker thread's scanner and everything it found.
+pub(crate) struct Collector<'r> {
+    scanner: Scanner<'r>,
+    root: &'r Path,
+    changes: Option<&'r Changes>,
+    /// The files and directories named on the command line or changed.
+    named: &'r HashSet<&'r Path>,
+    /// Whether only `forbid_paths` are checked (outside the scan roots), the files not read.
+    forbid_only: bool,
+    found: Scan,
+}
+
+impl<'r> Collector<'r> {
+    fn new(
+        rules: &'r RuleSet,
+        root: &'r Path,
+        changes: Option<&'r Changes>,
+        named: &'r HashSet<&'r Path>,
+        forbid_only: bool,
+    ) -> Self {
+        Self {
+            scanner: Scanner::new(rules),
+            root,
+            changes,
+            named,
+            forbid_only,
+            found: Scan::default(),
+        }
+    }
+}
+
+impl walk::Visitor for Collector<'_> {
+    fn file(&mut self, path: &Path) {
+        if self.forbid_only {
+            self.scanner
+                .forbidden_at(path, self.root, &mut self.found.findings);
+            return;
+        }
+        let named = !self.named.is_empty() && self.named.contains(path);
+        if named {
+            self.found.seen.push(path.to_owned());
+        }
+        let staged = self.changes.and_then(|changes| changes.staged(path));
+        match self
+            .scanner
+            .scan(path, self.root, staged, &mut self.found.findings)
+        {
+            Ok(Scanned::Text(bytes)) => {
+                self.found.files += 1;
+                self.found.bytes += bytes;
+            }
+            Ok(Scanned::TooLarge(len)) => {
+                let max = self.scanner.max_filesize();
+                let rel = walk::relative(self.root, path);
+                self.found.notes.push(format!(
+                    "{rel}: skipped, {len} bytes is over scan.max_filesize ({max} bytes)"
+                ));
+                self.found.unread.push(rel);
+            }
+            Ok(Scanned::Binary) => {
+                self.found.binary += 1;
+                if named {
+                    let rel = walk::relative(self.root, path);
+                    self.found.notes.push(format!(
+                        "{rel}: skipped as binary (a NUL byte in its first {} KiB); \
+                         add it to scan.text_files to scan it",
+                        scan::BINARY_PROBE / 1024
+                    ));
+                }
+            }
+            Ok(Scanned::OutOfScope | Scanned::NotAFile) => {}
+            Err(err) => {
+                let rel = walk::relative(self.root, path);
+                self.found.problems.push(format!("{rel}: {err}"));
+                self.found.unread.push(rel);
+            }
+        }
+    }
+
+    fn error(&mut self, error: ignore::Error) {
+        self.found.problems.push(walk_error(self.root, &error));
+    }
+
+    fn symlink_loop(&mut self, error: ignore::Error) {
+        let error = walk_error(self.root, &error);
+        self.found.notes.push(format!("{error}; not followed"));
+    }
+
+    fn unreadable_ignore_file(&mut self, path: &Path, error: io::Error) {
+        let rel = walk::relative(self.root, path);
+        self.found.notes.push(format!(
+            "{rel}: cannot be read ({error}); its ignore patterns were not applied"
+        ));
+    }
+}
+
+/// A walk error in words, its paths relative to the project `root` like every other path.
+fn walk_error(root: &Path, error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { path, err } => {
+            let rel = walk::relative(root, path);
+            let rel = if rel.is_empty() { "." } else { &rel };
+            format!("{rel}: {}", walk_error(root, err))
+        }
+        ignore::Error::WithDepth { err, .. } => walk_error(root, err),
+        ignore::Error::Loop { ancestor, child } => format!(
+            "File system loop found: {} points to an ancestor {}",
+            walk::relative(root, child),
+            walk::relative(root, ancestor)
+        ),
+        ignore::Error::Partial(errors) => errors
+            .iter()
+            .map(|e| walk_error(root, e))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
