@@ -260,19 +260,7 @@ fn since_sees_renames_empty_files_and_undiffable_files() {
     write(d, "app/x.gen.php", "<?php\nLegacyRun::generated();\n");
     commit_all(d, "rename, empty file, generated file");
     let (out, _) = run(check_in(d, &["--since", "HEAD~1", "--format", "json"]), 1);
-    let rules: Vec<String> = json(&out)["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect();
+    let rules = support::findings(&out);
     assert_eq!(
         rules,
         [
