@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::changes::{self, Changes};
 use crate::cli::ProjectArgs;
@@ -99,27 +100,47 @@ impl Project {
             None => paths.iter().map(PathBuf::as_path).collect(),
         };
         let scope = &self.rules.scope;
-        let mut scan = self.visit(scope, paths, threads, changes, || {
-            Collector::new(&self.rules, &self.root, changes, &named, false)
-        })?;
         let forbids = self
             .rules
             .rules
             .iter()
             .any(|r| !r.forbid.written.is_empty());
-        if let Some(rest) = scope.rest_of_project().filter(|_| forbids) {
-            let rest = self.visit(&rest, paths, threads, changes, || {
+        let rest = scope.rest_of_project().filter(|_| forbids);
+        let repo = match changes {
+            None if scope.gitignore => changes::Repo::discover(&self.root)?,
+            _ => None,
+        };
+        // git lists the tracked files once, beside the first walk; the walk of the rest of the
+        // project (for `forbid_paths`) gets the same listing.
+        let kept: Mutex<Option<walk::TrackedFiles>> = Mutex::new(None);
+        let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
+        let (root, keep) = (&self.root, rest.is_some());
+        let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
+            Box::new(|| {
+                let files = listing.finish(root)?;
+                if keep {
+                    *kept.lock().unwrap_or_else(|p| p.into_inner()) = Some(files.clone());
+                }
+                Ok(files)
+            })
+        });
+        let mut scan = self.visit(scope, paths, threads, changes, tracked, || {
+            Collector::new(&self.rules, &self.root, changes, &named, false)
+        })?;
+        if let Some(rest) = rest {
+            let kept = kept.into_inner().unwrap_or_else(|p| p.into_inner());
+            let tracked = kept.map(|files| -> walk::Tracked<'_, changes::GitError> {
+                Box::new(move || Ok(files))
+            });
+            scan.absorb(self.visit(&rest, paths, threads, changes, tracked, || {
                 Collector::new(&self.rules, &self.root, changes, &named, true)
-            })?;
-            scan.findings.extend(rest.findings);
-            scan.problems.extend(rest.problems);
-            scan.notes.extend(rest.notes);
+            })?);
         }
         let seen: HashSet<&Path> = scan.seen.iter().map(PathBuf::as_path).collect();
         let unseen = paths
             .iter()
-            .filter(|p| p.is_file() && !seen.contains(p.as_path()));
-        for path in unseen.take_while(|_| changes.is_none()) {
+            .filter(|p| changes.is_none() && p.is_file() && !seen.contains(p.as_path()));
+        for path in unseen {
             scan.notes.push(format!(
                 "{}: not scanned: outside scan.roots, or excluded by scan.exclude, an ignore \
                  file or the hidden-file rule",
@@ -136,30 +157,22 @@ impl Project {
     }
 
     /// Walks `scope`, narrowed to `paths` or to the changed files, with one collector from
-    /// `make` per thread; inside git, the tracked files the ignore rules hid are visited too.
+    /// `make` per thread; inside git, `tracked` lists the tracked files, and those the ignore
+    /// rules hid are visited too.
     pub(crate) fn visit<'s>(
         &'s self,
         scope: &'s rules::ScanScope,
         paths: &[PathBuf],
         threads: usize,
         changes: Option<&Changes>,
+        tracked: Option<walk::Tracked<'_, changes::GitError>>,
         make: impl Fn() -> Collector<'s> + Sync,
     ) -> miette::Result<Scan> {
         let mut walk = Walk::new(scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
-        let repo = match changes {
-            Some(changes) => {
-                walk = walk.only(changes.paths());
-                None
-            }
-            None if scope.gitignore => changes::Repo::discover(&self.root)?,
-            None => None,
-        };
-        let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
-        let root = &self.root;
-        let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
-            Box::new(move || listing.finish(root))
-        });
+        if let Some(changes) = changes {
+            walk = walk.only(changes.paths());
+        }
         let mut scan = Scan::default();
         for mut collector in walk.run(threads, make, tracked)? {
             collector.found.suppressed = collector.scanner.take_suppressed();

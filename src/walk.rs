@@ -256,7 +256,7 @@ pub type Tracked<'a, E> = Box<dyn FnOnce() -> Result<TrackedFiles, E> + Send + '
 /// Tracked files as git lists them (`git ls-files -z`), kept as one buffer: each name with
 /// `strip` removed from its front is a path below `base`. Names without that prefix lie
 /// outside `base` and are left out.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TrackedFiles {
     /// The directory the names are relative to, once stripped.
     pub base: PathBuf,
