@@ -444,8 +444,17 @@ impl Changes {
             "--no-relative",
             base.as_deref().unwrap_or("--cached"),
         ];
-        let raw_args = [&diff[..], &["--raw", "-z", "--no-abbrev"]].concat();
-        diff.extend(["--unified=0", "--src-prefix=a/", "--dst-prefix=b/"]);
+        // One diff gives both the names, NUL-separated, and the changed lines: git compares
+        // the work tree with the index once.
+        diff.extend([
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--patch",
+            "--unified=0",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+        ]);
         // The commands run side by side. Untracked files are listed as the walk would see
         // them: the user's global excludes file is switched off.
         let mut untracked_args = vec![
@@ -459,24 +468,22 @@ impl Changes {
         if rules.scope.gitignore {
             untracked_args.push("--exclude-standard");
         }
-        let raw = repo.spawn(&raw_args)?;
-        let patch = repo.spawn(&diff)?;
+        let out = repo.spawn(&diff)?;
         let untracked = match since {
             Since::Rev(_) => Some(repo.spawn(&untracked_args)?),
             Since::Staged => None,
         };
-        let raw = finish(&raw_args, raw.wait_with_output())?;
-        let patch = finish(&diff, patch.wait_with_output())?;
+        let out = finish(&diff, out.wait_with_output())?;
         let untracked = untracked
             .map(|child| finish(&untracked_args, child.wait_with_output()))
             .transpose()?;
 
-        let entries = parse_raw(&raw).ok_or_else(|| GitError::Garbled {
-            command: raw_args.join(" "),
+        let (entries, patch) = parse_raw(&out).ok_or_else(|| GitError::Garbled {
+            command: diff.join(" "),
             reason: "not a NUL-separated raw diff".to_owned(),
         })?;
         let mut hunks: HashMap<Vec<u8>, Vec<Range<usize>>> = HashMap::new();
-        for (name, ranges) in parse_diff(&patch) {
+        for (name, ranges) in parse_diff(patch) {
             hunks.entry(name).or_default().extend(ranges);
         }
         let listed: HashSet<&[u8]> = entries.iter().map(|e| e.path.as_slice()).collect();
@@ -484,7 +491,7 @@ impl Changes {
             return Err(GitError::Garbled {
                 command: diff.join(" "),
                 reason: format!(
-                    "the patch changes {}, which `git diff --raw -z` does not list",
+                    "the patch changes {}, which the raw part of the diff does not list",
                     String::from_utf8_lossy(name)
                 ),
             });
@@ -657,24 +664,27 @@ fn names(out: &[u8]) -> impl Iterator<Item = &[u8]> {
     out.split(|&b| b == 0).filter(|name| !name.is_empty())
 }
 
-/// The file pairs of `git diff --raw -z --no-abbrev`: `:MODE MODE OID OID STATUS\0PATH\0`,
-/// with two paths for renames and copies. `None` if the output has another shape.
-fn parse_raw(out: &[u8]) -> Option<Vec<Entry>> {
-    let mut fields = out.split(|&b| b == 0);
+/// The file pairs of `git diff --raw -z --no-abbrev --patch`: `:MODE MODE OID OID STATUS\0PATH\0`,
+/// with two paths for renames and copies, and the patch after the empty field that ends them.
+/// `None` if the output has another shape.
+fn parse_raw(out: &[u8]) -> Option<(Vec<Entry>, &[u8])> {
+    let mut rest = out;
     let mut entries = Vec::new();
-    while let Some(meta) = fields.next() {
-        if meta.is_empty() {
-            continue;
+    while let Some(&first) = rest.first() {
+        if first == 0 {
+            rest = &rest[1..];
+            break;
         }
+        let meta = field(&mut rest)?;
         let meta = std::str::from_utf8(meta.strip_prefix(b":")?).ok()?;
         let parts: Vec<&str> = meta.split(' ').collect();
         let [_, mode, _, oid, status] = parts[..] else {
             return None;
         };
         let status = *status.as_bytes().first()?;
-        let first = fields.next()?.to_vec();
+        let first = field(&mut rest)?.to_vec();
         let (old, path) = match status {
-            b'R' | b'C' => (Some(first), fields.next()?.to_vec()),
+            b'R' | b'C' => (Some(first), field(&mut rest)?.to_vec()),
             _ => (None, first),
         };
         entries.push(Entry {
@@ -685,7 +695,15 @@ fn parse_raw(out: &[u8]) -> Option<Vec<Entry>> {
             path,
         });
     }
-    Some(entries)
+    Some((entries, rest))
+}
+
+/// The NUL-terminated field at the front of `rest`, which moves past it.
+fn field<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let end = memchr::memchr(0, rest)?;
+    let (field, after) = rest.split_at(end);
+    *rest = &after[1..];
+    Some(field)
 }
 
 /// The new-side line ranges of each file with hunks in a `git diff --unified=0` patch, by the
@@ -871,9 +889,10 @@ mod tests {
         let blob = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
         let out = format!(
             ":000000 100644 {zeros} {blob} A\0we\"ird\n\t.php\0\
-             :100644 100644 {blob} {blob} R100\0old\\x\0new\"x\0"
+             :100644 100644 {blob} {blob} R100\0old\\x\0new\"x\0\0diff --git a/x b/x\n\0bytes"
         );
-        let entries = parse_raw(out.as_bytes()).unwrap();
+        let (entries, patch) = parse_raw(out.as_bytes()).unwrap();
+        assert_eq!(patch, b"diff --git a/x b/x\n\0bytes");
         assert_eq!(
             entries,
             [

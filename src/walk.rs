@@ -5,8 +5,7 @@
 //! walk did not reach are visited after it, once each. The changed files of `--since`/`--staged`
 //! come from git and pass the same scope test instead of a walk.
 
-use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -121,6 +120,7 @@ impl<'a> Walk<'a> {
         E: Send,
     {
         let mut visitors = visit_list(&self.listed, threads, &make);
+        let all_starts = self.starts.clone();
         // The walker reads ignore files through symbolic links and blocks on FIFOs. A scan root
         // with such an ignore file in it or above it is not walked, and says why. Below the
         // roots this is not checked: it would cost a system call in every directory.
@@ -194,19 +194,8 @@ impl<'a> Walk<'a> {
         // git lists the tracked files, and their fingerprints are taken, while the walk runs.
         let tracked = std::thread::scope(|side| {
             let tracked = tracked.zip(fingerprints.as_ref()).map(|(tracked, state)| {
-                side.spawn(move || {
-                    tracked().map(|files| {
-                        // A path listed again (an unmerged one, once per stage) is never missed.
-                        let mut by_print = HashMap::new();
-                        let mut missed = Vec::new();
-                        for (index, rel) in files.names().enumerate() {
-                            let first = by_print.entry(files.fingerprint(state, rel));
-                            missed.push(matches!(first, Entry::Vacant(_)));
-                            first.or_insert(index);
-                        }
-                        (files, by_print, missed)
-                    })
-                })
+                let starts = &all_starts;
+                side.spawn(move || tracked().map(|files| TrackedIndex::new(files, starts, state)))
             });
             builder.build_parallel().visit(&mut spawner);
             tracked.map(|worker| {
@@ -227,17 +216,9 @@ impl<'a> Walk<'a> {
             }
         }
         if let Some(tracked) = tracked {
-            let (files, by_print, mut missed) = tracked?;
-            for print in lock(&seen).iter() {
-                if let Some(&index) = by_print.get(print) {
-                    missed[index] = false;
-                }
-            }
-            let hidden: Vec<PathBuf> = files
-                .names()
-                .zip(missed)
-                .filter(|(_, missed)| *missed)
-                .map(|(rel, _)| files.path(rel))
+            let hidden: Vec<PathBuf> = tracked?
+                .missed(&lock(&seen))
+                .into_iter()
                 .filter(|path| {
                     in_scope(scope, path)
                         && keep_narrowing.as_ref().is_none_or(|n| n.keeps(path))
@@ -267,12 +248,15 @@ pub struct TrackedFiles {
 }
 
 impl TrackedFiles {
-    /// The names below `base`, relative to it, `/`-separated.
-    fn names(&self) -> impl Iterator<Item = &[u8]> {
-        self.names
-            .split(|&b| b == 0)
-            .filter_map(|name| name.strip_prefix(self.strip.as_slice()))
-            .filter(|rel| !rel.is_empty())
+    /// The names below `base`, relative to it, `/`-separated, each with its offset in `names`.
+    fn names_at(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        let mut next = 0;
+        self.names.split(|&b| b == 0).filter_map(move |name| {
+            let at = next + self.strip.len();
+            next += name.len() + 1;
+            let rel = name.strip_prefix(self.strip.as_slice())?;
+            (!rel.is_empty()).then_some((at, rel))
+        })
     }
 
     /// The absolute path of the name `rel`.
@@ -307,6 +291,92 @@ impl TrackedFiles {
         #[cfg(not(unix))]
         {
             fingerprint(state, &self.path(rel))
+        }
+    }
+}
+
+/// The tracked files below the walk's starts, ordered by fingerprint, to tell which ones the
+/// walk did not visit.
+struct TrackedIndex {
+    files: TrackedFiles,
+    /// Each name's fingerprint and where the name lies in `files.names`, sorted; a path listed
+    /// again (an unmerged one, once per stage) is there once.
+    entries: Vec<(u64, usize, usize)>,
+}
+
+impl TrackedIndex {
+    /// Indexes the names in `files` that lie below `starts`.
+    fn new(files: TrackedFiles, starts: &[PathBuf], state: &RandomState) -> Self {
+        let starts = Prefixes::new(starts, &files.base);
+        let mut entries: Vec<_> = files
+            .names_at()
+            .filter(|&(_, rel)| starts.hold(rel))
+            .map(|(at, rel)| (files.fingerprint(state, rel), at, at + rel.len()))
+            .collect();
+        entries.sort_unstable();
+        entries.dedup_by_key(|entry| entry.0);
+        Self { files, entries }
+    }
+
+    /// The absolute paths of the tracked files whose fingerprints none of the `visited` lists
+    /// (each sorted) holds.
+    fn missed(&self, visited: &[Vec<u64>]) -> Vec<PathBuf> {
+        let mut found = vec![false; self.entries.len()];
+        for list in visited {
+            let mut at = 0;
+            for &print in list {
+                while self.entries.get(at).is_some_and(|entry| entry.0 < print) {
+                    at += 1;
+                }
+                if self.entries.get(at).is_some_and(|entry| entry.0 == print) {
+                    found[at] = true;
+                }
+            }
+        }
+        self.entries
+            .iter()
+            .zip(found)
+            .filter(|(_, found)| !found)
+            .map(|(&(_, from, to), _)| self.files.path(&self.files.names[from..to]))
+            .collect()
+    }
+}
+
+/// The walk's starts as `/`-separated prefixes of the names in a tracked-file listing.
+enum Prefixes {
+    /// A start holds the whole listing.
+    All,
+    /// Each start below the listing's base, relative to it.
+    Some(Vec<Vec<u8>>),
+}
+
+impl Prefixes {
+    /// The `starts` (absolute) as prefixes of names relative to `base`.
+    fn new(starts: &[PathBuf], base: &Path) -> Self {
+        if starts.iter().any(|start| base.starts_with(start)) {
+            return Self::All;
+        }
+        let below = starts
+            .iter()
+            .filter_map(|start| start.strip_prefix(base).ok());
+        Self::Some(
+            below
+                .map(|rel| {
+                    let parts = rel.components().map(|c| c.as_os_str().as_encoded_bytes());
+                    parts.collect::<Vec<_>>().join(&b'/')
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether the name `rel` is a start or lies below one.
+    fn hold(&self, rel: &[u8]) -> bool {
+        match self {
+            Self::All => true,
+            Self::Some(prefixes) => prefixes.iter().any(|prefix| {
+                rel.strip_prefix(prefix.as_slice())
+                    .is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
+            }),
         }
     }
 }
@@ -416,12 +486,13 @@ pub fn in_scope(scope: &ScanScope, path: &Path) -> bool {
                 .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
         })
     };
-    !scope.own_files.skips_path(&scope.root, path)
-        && (scope.hidden || !hidden())
+    // The own-file test asks the file system, so it comes last.
+    (scope.hidden || !hidden())
         && !scope
             .exclude
             .matched_path_or_any_parents(path, false)
             .is_ignore()
+        && !scope.own_files.skips_path(&scope.root, path)
 }
 
 /// Whether the work-tree `path` is a file the walk would scan: a regular file, or a link to
@@ -439,7 +510,7 @@ pub fn is_scannable(scope: &ScanScope, path: &Path) -> bool {
 struct Spawner<'s, V, F> {
     make: &'s F,
     done: &'s Mutex<Vec<V>>,
-    seen: &'s Mutex<Vec<u64>>,
+    seen: &'s Mutex<Vec<Vec<u64>>>,
     fingerprints: Option<&'s RandomState>,
 }
 
@@ -459,7 +530,7 @@ impl<'s, V: Visitor + 's, F: Fn() -> V + Sync> ParallelVisitorBuilder<'s> for Sp
 struct Worker<'s, V> {
     visitor: Option<V>,
     done: &'s Mutex<Vec<V>>,
-    seen: &'s Mutex<Vec<u64>>,
+    seen: &'s Mutex<Vec<Vec<u64>>>,
     /// Set when the visited files must be told apart from tracked ones the walk missed.
     fingerprints: Option<&'s RandomState>,
     visited: Vec<u64>,
@@ -490,7 +561,10 @@ impl<V> Drop for Worker<'_, V> {
         if let Some(visitor) = self.visitor.take() {
             lock(self.done).push(visitor);
         }
-        lock(self.seen).append(&mut self.visited);
+        if self.fingerprints.is_some() {
+            self.visited.sort_unstable();
+            lock(self.seen).push(std::mem::take(&mut self.visited));
+        }
     }
 }
 
@@ -555,6 +629,26 @@ mod tests {
     fn relative_uses_forward_slashes() {
         let rel = relative(Path::new("/repo"), Path::new("/repo/app/Models/X.php"));
         assert_eq!(rel, "app/Models/X.php");
+    }
+
+    #[test]
+    fn tracked_index_finds_the_files_the_walk_missed_below_its_starts() {
+        let state = RandomState::new();
+        let files = TrackedFiles {
+            base: PathBuf::from("/r"),
+            strip: Vec::new(),
+            names: b"app/A.php\0app/B.php\0app/B.php\0appx/C.php\0routes/web.php\0app\0".to_vec(),
+        };
+        let starts = [PathBuf::from("/r/app"), PathBuf::from("/r/routes/web.php")];
+        let index = TrackedIndex::new(files, &starts, &state);
+        let mut visited = vec![fingerprint(&state, Path::new("/r/app/A.php"))];
+        visited.sort_unstable();
+        let missed = index.missed(&[visited]);
+        let mut missed: Vec<_> = missed.iter().map(|p| p.to_str().unwrap()).collect();
+        missed.sort_unstable();
+        assert_eq!(missed, ["/r/app", "/r/app/B.php", "/r/routes/web.php"]);
+        let all = TrackedIndex::new(index.files, &[PathBuf::from("/")], &state);
+        assert_eq!(all.missed(&[]).len(), 5);
     }
 
     #[test]
