@@ -13,7 +13,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use miette::Diagnostic;
 
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use crate::walk;
 
 /// What counts as changed.

@@ -1,30 +1,50 @@
 //! vestige: a fast architecture guard that keeps removed code from coming back.
 //!
-//! The pipeline, one module per stage: `config` reads the rule file, `rules` compiles it,
-//! `walk` picks the files, `scan` turns each file into `finding`s, and `report` writes them in
-//! the chosen format; `project` runs the stages for every command. Each command has its home in
-//! `commands`; `run` only dispatches to them, and `main.rs` maps the outcome to an exit code.
+//! The pipeline, one module per stage: `rulefile` reads the rule file, `ruleset` compiles it,
+//! `walk` picks the files, `scan` turns each file into `finding`s, and `format` writes them in
+//! the chosen output format; `project` runs these stages for every command. Each command has its
+//! home in `commands`; `run` only dispatches to them, and `main.rs` maps the outcome to an exit
+//! code.
 
+/// The baseline: findings tolerated, keyed on content, not line numbers.
 pub mod baseline;
-pub mod catalog;
+/// git: tracked files, changed files and lines for `--since` and `--staged`.
 pub mod changes;
+/// The command line, as clap definitions.
 pub mod cli;
+/// One module per command: check, report, rules and explain, init, schema/completions/man.
 pub mod commands;
-pub mod config;
+/// Calendar days, for `warn_until`.
 pub mod day;
+/// The `Finding` every stage after the scan shares.
 pub mod finding;
+/// `vestige check`'s output formats, one module each behind one trait.
+pub mod format;
+/// The starter rule file `vestige init` writes.
 pub mod init;
+/// The engine: one automaton for every token, regexes, part mode.
 pub mod matcher;
+/// Files never scanned: vestige's own and version-control directories.
 pub mod own;
+/// What `vestige report` shows: how much of a removal is left.
 pub mod progress;
+/// The pipeline every command shares: load, compile, walk and scan in parallel.
 pub mod project;
+/// `baseline-grew`: the baseline against its version at the merge base.
 pub mod ratchet;
-pub mod report;
-pub mod rules;
+/// The rule file: discovery, serde structs, diagnostics that point into it, its schema.
+pub mod rulefile;
+/// The compiled rule set: the matcher, path scopes, the scan scope, built-in rules.
+pub mod ruleset;
+/// One file in, findings out.
 pub mod scan;
+/// `vestige-ignore` markers in the code.
 pub mod suppress;
+/// The naming variants of a token.
 pub mod variants;
+/// Which files: roots, excludes, ignore files, named paths.
 pub mod walk;
+/// Every file vestige writes: whole, through a temp file.
 pub mod write;
 
 use std::io::{self, IsTerminal};
@@ -32,8 +52,7 @@ use std::io::{self, IsTerminal};
 use miette::Diagnostic;
 
 use crate::cli::{Cli, Command};
-use crate::config::RuleFileErrors;
-use crate::project::Project;
+use crate::rulefile::RuleFileErrors;
 
 /// How a run ended, short of a fatal error.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,14 +99,8 @@ impl Outcome {
 pub fn run(cli: &Cli) -> miette::Result<Outcome> {
     match &cli.command {
         Command::Check(args) => commands::check::run(cli, args),
-        Command::Rules(args) => {
-            let project = Project::load(&args.project)?;
-            commands::print(&catalog::table(&project.rules, args.expand))
-        }
-        Command::Explain(args) => {
-            let project = Project::load(&args.project)?;
-            commands::print(&catalog::explain(&project.rules, &args.rule)?)
-        }
+        Command::Rules(args) => commands::rules::run(args),
+        Command::Explain(args) => commands::rules::explain(args),
         Command::Report(args) => commands::report::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Schema => commands::docs::schema(),
@@ -104,7 +117,7 @@ pub fn is_broken_pipe(err: &miette::Report) -> bool {
 
 /// `err` drawn as diagnostics for standard error; several rule-file mistakes are drawn one by one.
 pub fn render_error(cli: &Cli, err: &miette::Report) -> String {
-    let handler = report::handler(commands::style(cli.color, io::stderr().is_terminal()));
+    let handler = format::handler(commands::style(cli.color, io::stderr().is_terminal()));
     let mut text = String::new();
     let mut draw = |diagnostic: &dyn Diagnostic| {
         if !text.is_empty() {

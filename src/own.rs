@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::DirEntry;
 
-use crate::config::FILE_NAMES;
+use crate::rulefile::FILE_NAMES;
 
 /// The start of the name of every temporary file vestige writes.
 pub const TEMP_PREFIX: &str = ".vestige-";

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::finding::Finding;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 
 /// How many files the hotspot table lists.
 const HOTSPOTS: usize = 15;

@@ -10,9 +10,9 @@ use crate::baseline::{self, Baseline, Resolved};
 use crate::changes::{Changes, Since};
 use crate::cli::{CheckArgs, Cli};
 use crate::finding::{Finding, Severity, Suppressed, Suppression, visible};
-use crate::project::{Project, Scan, sort};
-use crate::report::{self, Report, Summary, plural};
-use crate::rules;
+use crate::format::{self, Results, Summary, plural};
+use crate::project::{Found, Project, sort};
+use crate::ruleset;
 use crate::{Gate, Outcome, ratchet, walk};
 
 /// Runs `vestige check` with `args`.
@@ -93,18 +93,18 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         );
     }
     let started = Instant::now();
-    let mut scan = match args.ratchet {
-        Some(_) => Scan::default(),
-        None => project.scan(&paths, args.threads, changes.as_ref())?,
+    let mut found = match args.ratchet {
+        Some(_) => Found::default(),
+        None => project.walk_and_scan(&paths, args.threads, changes.as_ref())?,
     };
     let mut summary = Summary {
-        files_scanned: scan.files,
-        bytes_scanned: scan.bytes,
-        binary_skipped: scan.binary,
+        files_scanned: found.files,
+        bytes_scanned: found.bytes,
+        binary_skipped: found.binary,
         ..Summary::default()
     };
     let mut stderr = io::stderr().lock();
-    if let Some(target) = write_target.as_ref().filter(|_| !scan.problems.is_empty()) {
+    if let Some(target) = write_target.as_ref().filter(|_| !found.problems.is_empty()) {
         let _ = writeln!(
             stderr,
             "vestige: not writing the baseline {}: part of the tree could not be read, and a \
@@ -112,9 +112,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             visible(&target.path().display().to_string())
         );
     }
-    let write_target = write_target.filter(|_| scan.problems.is_empty());
+    let write_target = write_target.filter(|_| found.problems.is_empty());
     if let (Some(path), Some(target)) = (&written_path, &write_target) {
-        let written = Baseline::of(&scan.findings, &rules.rules);
+        let written = Baseline::of(&found.findings, &rules.rules);
         written.write(target)?;
         if !args.quiet {
             let _ = writeln!(
@@ -124,7 +124,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
                 visible(&path.display().to_string())
             );
         }
-        scan.findings.clear();
+        found.findings.clear();
     }
     let changed = |f: &Finding| {
         changes
@@ -134,9 +134,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     let mut resolved = Vec::new();
     if let Some(baseline) = baseline {
         let unread: std::collections::HashSet<&str> =
-            scan.unread.iter().map(String::as_str).collect();
+            found.unread.iter().map(String::as_str).collect();
         let mut applied = baseline.apply(
-            &mut scan.findings,
+            &mut found.findings,
             &rules.rules,
             |f| !changed(f),
             |path| unread.contains(path),
@@ -144,13 +144,14 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         summary.baselined = applied.hidden.len();
         let hidden = std::mem::take(&mut applied.hidden).into_iter();
         let hidden = hidden.filter(|f| changed(f));
-        scan.suppressed.extend(hidden.map(|finding| Suppressed {
+        found.suppressed.extend(hidden.map(|finding| Suppressed {
             finding,
             by: Suppression::Baseline,
         }));
         let rules = &rules.rules;
-        scan.suppressed
-            .sort_by(|a, b| report::order(&a.finding, &b.finding, rules));
+        found
+            .suppressed
+            .sort_by(|a, b| format::order(&a.finding, &b.finding, rules));
         if let (true, Some(target)) = (args.prune_baseline, &write_target) {
             if !applied.resolved.is_empty() {
                 applied.kept.write(target)?;
@@ -161,9 +162,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             resolved = applied.resolved;
         }
     }
-    scan.findings.retain(|f| changed(f));
-    scan.suppressed.retain(|s| changed(&s.finding));
-    summary.suppressed = scan
+    found.findings.retain(|f| changed(f));
+    found.suppressed.retain(|s| changed(&s.finding));
+    summary.suppressed = found
         .suppressed
         .iter()
         .filter(|s| matches!(s.by, Suppression::Marker(_)))
@@ -171,18 +172,18 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     if let (Some(changes), Some(path)) = (&changes, &baseline_path) {
         let path = project.under_root(path);
         let grew = ratchet::compare(changes, &path, root, rules, args.ratchet.is_some())?;
-        scan.findings.extend(grew.findings);
-        scan.notes.extend(grew.note);
-        sort(&mut scan.findings, rules);
+        found.findings.extend(grew.findings);
+        found.notes.extend(grew.note);
+        sort(&mut found.findings, rules);
     }
-    summary.tally(&scan.findings, &rules.rules);
+    summary.tally(&found.findings, &rules.rules);
     summary.elapsed = started.elapsed();
 
     if !args.quiet && written_path.is_none() {
-        let report = Report {
+        let results = Results {
             rules: &rules.rules,
-            findings: &scan.findings,
-            suppressed: &scan.suppressed,
+            findings: &found.findings,
+            suppressed: &found.suppressed,
             baseline: baseline_path.is_some(),
             summary: &summary,
             warnings_fail: args.deny_warnings,
@@ -190,21 +191,21 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         let stdout = io::stdout();
         let style = style(cli.color, stdout.is_terminal());
         let mut out = io::BufWriter::new(stdout.lock());
-        let reporter = if args.files_with_matches {
-            report::files_with_matches()
+        let output = if args.files_with_matches {
+            format::files_with_matches()
         } else {
-            report::reporter(args.format, style)
+            format::select(args.format, style)
         };
-        reporter
-            .write(&report, &mut out)
+        output
+            .write(&results, &mut out)
             .and_then(|()| out.flush())
             .map_err(OutputError)?;
     }
-    for problem in &scan.problems {
+    for problem in &found.problems {
         let _ = writeln!(stderr, "vestige: {}", visible(problem));
     }
     if !args.quiet {
-        for note in scan.notes.iter().chain(&resolved_notes(
+        for note in found.notes.iter().chain(&resolved_notes(
             &resolved,
             summary.baseline_resolved,
             args.prune_baseline,
@@ -221,7 +222,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         let _ = write!(
             stderr,
             "{}",
-            statistics(&summary, &scan.findings, &rules.rules)
+            statistics(&summary, &found.findings, &rules.rules)
         );
     }
     let gate = if args.exit_zero {
@@ -234,13 +235,13 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
     Ok(Outcome {
         errors: summary.count(Severity::Error),
         warnings: summary.count(Severity::Warning),
-        problems: scan.problems.len(),
+        problems: found.problems.len(),
         gate,
     })
 }
 
 /// The `--statistics` lines: what was scanned, how long it took, and the findings of each rule.
-fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) -> String {
+fn statistics(summary: &Summary, findings: &[Finding], rules: &[ruleset::Rule]) -> String {
     let mut per_rule = vec![0usize; rules.len()];
     for finding in findings {
         per_rule[finding.rule] += 1;

@@ -5,11 +5,11 @@ use clap::CommandFactory;
 
 use super::{OutputError, print};
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
-use crate::{Outcome, config};
+use crate::{Outcome, rulefile};
 
 /// `vestige schema`: the rule file's JSON Schema.
 pub fn schema() -> miette::Result<Outcome> {
-    print(&format!("{}\n", config::schema()))
+    print(&format!("{}\n", rulefile::schema()))
 }
 
 /// `vestige completions SHELL`.

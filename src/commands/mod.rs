@@ -5,6 +5,7 @@ pub mod check;
 pub mod docs;
 pub mod init;
 pub mod report;
+pub mod rules;
 
 use std::io::{self, Write};
 
@@ -12,7 +13,7 @@ use miette::Diagnostic;
 
 use crate::Outcome;
 use crate::cli::ColorChoice;
-use crate::report::Style;
+use crate::format::Style;
 
 /// Writing the report failed.
 #[derive(Debug, Diagnostic, thiserror::Error)]

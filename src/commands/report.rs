@@ -22,14 +22,14 @@ pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
     let own = baseline_path.iter().chain(&configured).cloned();
     project.rules.scope.own_files.extend(own);
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
-    let scan = project.scan(&[], args.threads, None)?;
+    let found = project.walk_and_scan(&[], args.threads, None)?;
     let baseline = baseline.map(|baseline| {
-        let remaining = baseline.remaining(&scan.findings, &project.rules.rules);
+        let remaining = baseline.remaining(&found.findings, &project.rules.rules);
         (baseline.len(), remaining)
     });
-    let progress = Progress::of(&scan.findings, &project.rules, scan.files, baseline);
+    let progress = Progress::of(&found.findings, &project.rules, found.files, baseline);
     let mut stderr = io::stderr().lock();
-    for problem in &scan.problems {
+    for problem in &found.problems {
         let _ = writeln!(stderr, "vestige: {}", visible(problem));
     }
     match args.format {
@@ -40,7 +40,7 @@ pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
         ))?,
     };
     Ok(Outcome {
-        problems: scan.problems.len(),
+        problems: found.problems.len(),
         ..Outcome::default()
     })
 }

@@ -3,10 +3,26 @@
 
 use std::fmt::Write;
 
-use crate::config;
+use super::print;
+use crate::Outcome;
+use crate::cli::{ExplainArgs, RulesArgs};
 use crate::finding::visible;
-use crate::report::no_command;
-use crate::rules::{Rule, RuleSet};
+use crate::format::no_command;
+use crate::project::Project;
+use crate::rulefile;
+use crate::ruleset::{Rule, RuleSet};
+
+/// Runs `vestige rules`: prints the table of the rules.
+pub fn run(args: &RulesArgs) -> miette::Result<Outcome> {
+    let project = Project::load(&args.project)?;
+    print(&table(&project.rules, args.expand))
+}
+
+/// Runs `vestige explain RULE`: prints the rule in full.
+pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
+    let project = Project::load(&args.project)?;
+    print(&explanation(&project.rules, &args.rule)?)
+}
 
 /// The table of `vestige rules`: id, severity, tokens (with their variants), patterns and scope
 /// of each rule of the rule file, then vestige's built-in rules; with `expand`, each rule's
@@ -106,10 +122,10 @@ fn tokens(rule: &Rule) -> String {
 }
 
 /// `vestige explain RULE`: the rule with id `id` in full, or an error that suggests the nearest id.
-pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
+pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
     let Some(index) = rules.rules.iter().position(|r| r.id == id) else {
         let ids = rules.rules.iter().map(|r| r.id.as_str());
-        let hint = match config::did_you_mean(id, ids) {
+        let hint = match rulefile::did_you_mean(id, ids) {
             Some(near) => format!("did you mean `{near}`? `vestige rules` lists them all"),
             None => "`vestige rules` lists them all".to_owned(),
         };

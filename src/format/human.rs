@@ -9,9 +9,9 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::{Finding, Severity, visible};
-use crate::rules::Rule;
+use crate::ruleset::Rule;
 
 /// How diagnostics are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,18 +69,18 @@ pub(super) struct Human {
     pub(super) style: Style,
 }
 
-impl Reporter for Human {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+impl Format for Human {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         let handler = handler(self.style);
         let mut text = String::new();
-        for (i, finding) in report.findings.iter().enumerate() {
+        for (i, finding) in results.findings.iter().enumerate() {
             text.clear();
             if i > 0 {
                 text.push('\n');
             }
             let diagnostic = FindingDiagnostic {
                 finding,
-                rule: &report.rules[finding.rule],
+                rule: &results.rules[finding.rule],
                 source: SnippetSource(finding),
             };
             handler
