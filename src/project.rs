@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::changes::{self, Changes};
-use crate::cli::ProjectArgs;
 use crate::day::Day;
 use crate::finding::{Finding, Suppressed};
 use crate::format;
@@ -22,6 +21,18 @@ use crate::walk::{self, Walk};
 /// poll for work), and thousands took minutes on a tree of two files.
 pub(crate) const THREADS_PER_CPU: usize = 4;
 
+/// Where a command finds its rule file and project root, and the day its `warn_until` rules
+/// are judged on.
+#[derive(Debug)]
+pub(crate) struct Source<'a> {
+    /// The rule file (default: the nearest one from the current directory up).
+    pub(crate) rule_file: Option<&'a Path>,
+    /// The project root (default: the directory holding the rule file).
+    pub(crate) root: Option<&'a Path>,
+    /// The day (default: today).
+    pub(crate) today: Option<Day>,
+}
+
 /// A rule file loaded and compiled against its project root.
 pub(crate) struct Project {
     pub(crate) cwd: PathBuf,
@@ -33,9 +44,9 @@ pub(crate) struct Project {
 }
 
 impl Project {
-    /// Finds, reads and compiles the rule file named by `--config`, or the nearest one.
-    pub(crate) fn load(args: &ProjectArgs) -> miette::Result<Self> {
-        let (config, root) = (args.config.as_deref(), args.root.as_deref());
+    /// Finds, reads and compiles the rule file `source` names, or the nearest one.
+    pub(crate) fn load(source: &Source<'_>) -> miette::Result<Self> {
+        let (config, root) = (source.rule_file, source.root);
         let cwd = std::env::current_dir()
             .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
         let config_path = walk::absolute(&cwd, &rulefile::locate(config, &cwd)?);
@@ -51,7 +62,7 @@ impl Project {
         let root = std::fs::canonicalize(&root).map_err(|err| {
             miette::miette!("cannot read the project root {}: {err}", root.display())
         })?;
-        let rules = ruleset::compile(&file, raw, &root, args.today.unwrap_or_else(Day::today))?;
+        let rules = ruleset::compile(&file, raw, &root, source.today.unwrap_or_else(Day::today))?;
         Ok(Self {
             cwd,
             root,

@@ -8,16 +8,16 @@ use std::time::Instant;
 use super::{OutputError, style};
 use crate::baseline::{self, Baseline, Resolved};
 use crate::changes::{Changes, Since};
-use crate::cli::{CheckArgs, Cli};
+use crate::cli::{self, CheckArgs, Cli};
 use crate::finding::{Finding, Severity, Suppressed, Suppression, visible};
 use crate::format::{self, Results, Summary, plural};
-use crate::project::{Found, Project, sort};
+use crate::project::{Found, sort};
 use crate::ruleset;
 use crate::{Gate, Outcome, ratchet, walk};
 
 /// Runs `vestige check` with `args`.
 pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
-    let mut project = Project::load(&args.project)?;
+    let mut project = super::load(&args.project)?;
     let cwd = project.cwd.clone();
     let baseline_path = match (&args.baseline, args.no_baseline) {
         (_, true) => None,
@@ -194,7 +194,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         let output = if args.files_with_matches {
             format::files_with_matches()
         } else {
-            format::select(args.format, style)
+            format::select(kind(args.format), style)
         };
         output
             .write(&results, &mut out)
@@ -238,6 +238,20 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
         problems: found.problems.len(),
         gate,
     })
+}
+
+/// The output format `--format` names.
+fn kind(format: cli::Format) -> format::Kind {
+    match format {
+        cli::Format::Human => format::Kind::Human,
+        cli::Format::Short => format::Kind::Short,
+        cli::Format::Json => format::Kind::Json,
+        cli::Format::Sarif => format::Kind::Sarif,
+        cli::Format::Github => format::Kind::Github,
+        cli::Format::Gitlab => format::Kind::Gitlab,
+        cli::Format::Junit => format::Kind::Junit,
+        cli::Format::Checkstyle => format::Kind::Checkstyle,
+    }
 }
 
 /// The `--statistics` lines: what was scanned, how long it took, and the findings of each rule.
@@ -315,4 +329,24 @@ fn resolved_notes(
         )
     });
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::kind;
+    use crate::cli;
+
+    #[test]
+    fn every_format_flag_names_its_own_output_format() {
+        let kinds: Vec<_> = cli::Format::value_variants()
+            .iter()
+            .map(|&f| kind(f))
+            .collect();
+        for (i, a) in kinds.iter().enumerate() {
+            assert!(!kinds[i + 1..].contains(a), "{a:?} is named twice");
+        }
+        assert_eq!(kind(cli::Format::Sarif), crate::format::Kind::Sarif);
+    }
 }

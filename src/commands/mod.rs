@@ -12,8 +12,9 @@ use std::io::{self, Write};
 use miette::Diagnostic;
 
 use crate::Outcome;
-use crate::cli::ColorChoice;
+use crate::cli::{ColorChoice, ProjectArgs};
 use crate::format::Style;
+use crate::project::{Project, Source};
 
 /// Writing the report failed.
 #[derive(Debug, Diagnostic, thiserror::Error)]
@@ -40,4 +41,13 @@ pub(crate) fn style(choice: ColorChoice, terminal: bool) -> Style {
         color,
         unicode: terminal,
     }
+}
+
+/// Loads and compiles the rule file `--config`, `--root` and `--today` describe.
+pub(crate) fn load(args: &ProjectArgs) -> miette::Result<Project> {
+    Project::load(&Source {
+        rule_file: args.config.as_deref(),
+        root: args.root.as_deref(),
+        today: args.today,
+    })
 }

@@ -7,12 +7,11 @@ use crate::baseline::Baseline;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::finding::visible;
 use crate::progress::Progress;
-use crate::project::Project;
 use crate::{Outcome, walk};
 
 /// `vestige report`: scans the whole tree and prints the progress of the removal.
 pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
-    let mut project = Project::load(&args.project)?;
+    let mut project = super::load(&args.project)?;
     let baseline_path = args
         .baseline
         .as_ref()

@@ -8,19 +8,18 @@ use crate::Outcome;
 use crate::cli::{ExplainArgs, RulesArgs};
 use crate::finding::visible;
 use crate::format::no_command;
-use crate::project::Project;
 use crate::rulefile;
 use crate::ruleset::{Rule, RuleSet};
 
 /// Runs `vestige rules`: prints the table of the rules.
 pub fn run(args: &RulesArgs) -> miette::Result<Outcome> {
-    let project = Project::load(&args.project)?;
+    let project = super::load(&args.project)?;
     print(&table(&project.rules, args.expand))
 }
 
 /// Runs `vestige explain RULE`: prints the rule in full.
 pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
-    let project = Project::load(&args.project)?;
+    let project = super::load(&args.project)?;
     print(&explanation(&project.rules, &args.rule)?)
 }
 

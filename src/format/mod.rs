@@ -6,7 +6,6 @@ use std::cmp::Ordering;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::cli;
 use crate::finding::{Finding, Severity, Suppressed};
 use crate::ruleset::Rule;
 
@@ -157,17 +156,37 @@ pub fn files_with_matches() -> Box<dyn Format> {
     Box::new(files::Files)
 }
 
-/// The format `--format` names; `style` applies to the human format only.
-pub fn select(format: cli::Format, style: Style) -> Box<dyn Format> {
-    use cli::Format as Flag;
-    match format {
-        Flag::Human => Box::new(human::Human { style }),
-        Flag::Short => Box::new(short::Short),
-        Flag::Json => Box::new(json::Json),
-        Flag::Sarif => Box::new(sarif::Sarif),
-        Flag::Github => Box::new(github::Github),
-        Flag::Gitlab => Box::new(gitlab::Gitlab),
-        Flag::Junit => Box::new(junit::Junit),
-        Flag::Checkstyle => Box::new(checkstyle::Checkstyle),
+/// The output formats of `vestige check`; `--format` names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One diagnostic per finding with the source line.
+    Human,
+    /// One `path:line:column: severity[rule]: message` line per finding.
+    Short,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+}
+
+/// The format of kind `kind`; `style` applies to the human format only.
+pub fn select(kind: Kind, style: Style) -> Box<dyn Format> {
+    match kind {
+        Kind::Human => Box::new(human::Human { style }),
+        Kind::Short => Box::new(short::Short),
+        Kind::Json => Box::new(json::Json),
+        Kind::Sarif => Box::new(sarif::Sarif),
+        Kind::Github => Box::new(github::Github),
+        Kind::Gitlab => Box::new(gitlab::Gitlab),
+        Kind::Junit => Box::new(junit::Junit),
+        Kind::Checkstyle => Box::new(checkstyle::Checkstyle),
     }
 }
