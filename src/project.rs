@@ -31,6 +31,9 @@ pub(crate) struct Source<'a> {
     pub(crate) root: Option<&'a Path>,
     /// The day (default: today).
     pub(crate) today: Option<Day>,
+    /// Files never scanned besides the rule file and its baseline: the baselines the command
+    /// names (relative to the current directory).
+    pub(crate) own_files: Vec<&'a Path>,
 }
 
 /// A rule file loaded and compiled against its project root.
@@ -62,7 +65,13 @@ impl Project {
         let root = std::fs::canonicalize(&root).map_err(|err| {
             miette::miette!("cannot read the project root {}: {err}", root.display())
         })?;
-        let rules = ruleset::compile(&file, raw, &root, source.today.unwrap_or_else(Day::today))?;
+        let own_files: Vec<PathBuf> = source
+            .own_files
+            .iter()
+            .map(|path| walk::absolute(&cwd, path))
+            .collect();
+        let today = source.today.unwrap_or_else(Day::today);
+        let rules = ruleset::compile_with_own_files(&file, raw, &root, today, &own_files)?;
         Ok(Self {
             cwd,
             root,
@@ -348,5 +357,39 @@ fn walk_error(root: &Path, error: &ignore::Error) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Project, Source};
+    use crate::walk;
+
+    #[test]
+    fn the_baselines_are_own_files_as_soon_as_the_rule_set_is_compiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let rule_file = root.join("vestige.toml");
+        std::fs::write(
+            &rule_file,
+            "[baseline]\nfile = \"configured.toml\"\n\n[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Legacy\"]\n",
+        )
+        .unwrap();
+        for name in ["configured.toml", "named.toml", "code.php"] {
+            std::fs::write(root.join(name), "Legacy\n").unwrap();
+        }
+        let named = root.join("named.toml");
+        let project = Project::load(&Source {
+            rule_file: Some(&rule_file),
+            root: None,
+            today: None,
+            own_files: vec![named.as_path()],
+        })
+        .unwrap();
+        let in_scope = |name: &str| walk::in_scope(&project.rules.scope, &root.join(name));
+        assert!(in_scope("code.php"));
+        for own in ["vestige.toml", "configured.toml", "named.toml"] {
+            assert!(!in_scope(own), "{own} is vestige's own");
+        }
     }
 }

@@ -248,13 +248,26 @@ fn text_files(
 /// decides which `warn_until` rules still report warnings.
 pub fn compile(
     file: &RuleFile,
-    mut raw: RawRuleFile,
+    raw: RawRuleFile,
     root: &Path,
     today: Day,
 ) -> miette::Result<RuleSet> {
+    compile_with_own_files(file, raw, root, today, &[])
+}
+
+/// `compile`, with `own_files` (absolute: the baselines a command names) never scanned, besides
+/// the rule file and the baseline it names.
+pub fn compile_with_own_files(
+    file: &RuleFile,
+    mut raw: RawRuleFile,
+    root: &Path,
+    today: Day,
+    own_files: &[PathBuf],
+) -> miette::Result<RuleSet> {
     let mut errors = std::mem::take(&mut raw.errors);
-    let scope = compile_scope(file, &raw, root, &mut errors);
     let baseline = raw.baseline.file.as_ref().map(|path| root.join(path));
+    let own_files: Vec<&PathBuf> = own_files.iter().chain(&baseline).collect();
+    let scope = compile_scope(file, &raw, root, &own_files, &mut errors);
     let mut rules: Vec<Rule> = Vec::new();
     let mut tokens = Vec::new();
     let mut regexes = Vec::new();
@@ -580,6 +593,7 @@ fn compile_scope(
     file: &RuleFile,
     raw: &RawRuleFile,
     root: &Path,
+    own_files: &[&PathBuf],
     errors: &mut Vec<RuleFileError>,
 ) -> Option<Scope> {
     let mut roots: Vec<PathBuf> = Vec::new();
@@ -616,7 +630,7 @@ fn compile_scope(
         root: root.to_owned(),
         roots,
         exclude,
-        own_files: OwnFiles::of(&file.path),
+        own_files: OwnFiles::of(&file.path, own_files),
         gitignore: raw.scan.gitignore,
         hidden: raw.scan.hidden,
         follow_symlinks: raw.scan.follow_symlinks,

@@ -21,8 +21,16 @@ use crate::{Gate, Outcome, ratchet, walk};
 
 /// Runs `vestige check` with `args`.
 pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
-    let mut project = super::load(&args.project)?;
-    let plan = Plan::new(&mut project, cli, args)?;
+    let own_files: Vec<&Path> = match &args.write_baseline {
+        Some(Some(path)) => vec![path],
+        _ => Vec::new(),
+    };
+    let baseline = args.baseline.as_deref().filter(|_| !args.no_baseline);
+    let project = super::load(
+        &args.project,
+        baseline.into_iter().chain(own_files).collect(),
+    )?;
+    let plan = Plan::new(&project, cli, args)?;
     plan.run(&project)
 }
 
@@ -72,17 +80,15 @@ enum BaselinePlan {
 impl Plan {
     /// Resolves `args` against the loaded `project`: every mistake in the flags fails here,
     /// before anything is scanned.
-    fn new(project: &mut Project, cli: &Cli, args: &CheckArgs) -> miette::Result<Self> {
-        let cwd = &project.cwd;
-        let baseline_path = match (&args.baseline, args.no_baseline) {
-            (_, true) => None,
-            (Some(path), false) => Some(walk::absolute(cwd, path)),
-            (None, false) => project.rules.baseline.clone(),
+    fn new(project: &Project, cli: &Cli, args: &CheckArgs) -> miette::Result<Self> {
+        let baseline_path = if args.no_baseline {
+            None
+        } else {
+            super::baseline_path(project, args.baseline.as_deref())
         };
         let written_path = match &args.write_baseline {
             None => None,
-            Some(Some(path)) => Some(walk::absolute(cwd, path)),
-            Some(None) => Some(project.rules.baseline.clone().ok_or_else(|| {
+            Some(path) => Some(super::baseline_path(project, path.as_deref()).ok_or_else(|| {
                 miette::miette!(
                     help = "name the file, `--write-baseline=vestige-baseline.toml`, or set it in \
                             the rule file: [baseline] file = \"vestige-baseline.toml\"",
@@ -91,10 +97,6 @@ impl Plan {
                 )
             })?),
         };
-        let configured = project.rules.baseline.clone();
-        let own = baseline_path.iter().chain(&written_path).chain(&configured);
-        project.rules.scope.own_files.extend(own.cloned());
-        let project = &*project;
         let paths: Vec<PathBuf> = args
             .paths
             .iter()

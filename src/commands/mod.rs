@@ -8,13 +8,14 @@ pub mod report;
 pub mod rules;
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 
-use crate::Outcome;
 use crate::cli::{ColorChoice, ProjectArgs};
 use crate::format::Style;
 use crate::project::{Project, Source};
+use crate::{Outcome, walk};
 
 /// Writing the report failed.
 #[derive(Debug, Diagnostic, thiserror::Error)]
@@ -43,11 +44,20 @@ pub(crate) fn style(choice: ColorChoice, terminal: bool) -> Style {
     }
 }
 
-/// Loads and compiles the rule file `--config`, `--root` and `--today` describe.
-pub(crate) fn load(args: &ProjectArgs) -> miette::Result<Project> {
+/// Loads and compiles the rule file `--config`, `--root` and `--today` describe; `own_files`
+/// (baselines named on the command line) are never scanned.
+pub(crate) fn load(args: &ProjectArgs, own_files: Vec<&Path>) -> miette::Result<Project> {
     Project::load(&Source {
         rule_file: args.config.as_deref(),
         root: args.root.as_deref(),
         today: args.today,
+        own_files,
     })
+}
+
+/// The baseline file a run uses: the one `flag` names, relative to the current directory, else
+/// the rule file's `[baseline] file`.
+pub(crate) fn baseline_path(project: &Project, flag: Option<&Path>) -> Option<PathBuf> {
+    flag.map(|path| walk::absolute(&project.cwd, path))
+        .or_else(|| project.rules.baseline.clone())
 }

@@ -3,23 +3,19 @@
 use std::io::{self, Write};
 
 use super::print;
+use crate::Outcome;
 use crate::baseline::Baseline;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::finding::visible;
 use crate::progress::Progress;
-use crate::{Outcome, walk};
 
 /// `vestige report`: scans the whole tree and prints the progress of the removal.
 pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
-    let mut project = super::load(&args.project)?;
-    let baseline_path = args
-        .baseline
-        .as_ref()
-        .map(|path| walk::absolute(&project.cwd, path))
-        .or_else(|| project.rules.baseline.clone());
-    let configured = project.rules.baseline.clone();
-    let own = baseline_path.iter().chain(&configured).cloned();
-    project.rules.scope.own_files.extend(own);
+    let project = super::load(
+        &args.project,
+        args.baseline.as_deref().into_iter().collect(),
+    )?;
+    let baseline_path = super::baseline_path(&project, args.baseline.as_deref());
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
     let found = project.walk_and_scan(&[], args.threads, None)?;
     let baseline = baseline.map(|baseline| {

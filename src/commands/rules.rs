@@ -13,13 +13,13 @@ use crate::ruleset::{Rule, RuleSet};
 
 /// Runs `vestige rules`: prints the table of the rules.
 pub fn run(args: &RulesArgs) -> miette::Result<Outcome> {
-    let project = super::load(&args.project)?;
+    let project = super::load(&args.project, Vec::new())?;
     print(&table(&project.rules, args.expand))
 }
 
 /// Runs `vestige explain RULE`: prints the rule in full.
 pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
-    let project = super::load(&args.project)?;
+    let project = super::load(&args.project, Vec::new())?;
     print(&explanation(&project.rules, &args.rule)?)
 }
 
