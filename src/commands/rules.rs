@@ -123,16 +123,7 @@ fn tokens(rule: &Rule) -> String {
 /// `vestige explain RULE`: the rule with id `id` in full, or an error that suggests the nearest id.
 pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
     let Some(index) = rules.rules.iter().position(|r| r.id == id) else {
-        let ids = rules.rules.iter().map(|r| r.id.as_str());
-        let hint = match rulefile::did_you_mean(id, ids) {
-            Some(near) => format!("did you mean `{near}`? `vestige rules` lists them all"),
-            None => "`vestige rules` lists them all".to_owned(),
-        };
-        return Err(miette::miette!(
-            help = hint,
-            "no rule `{}` in the rule file",
-            visible(id)
-        ));
+        return Err(unknown_rule(rules, id));
     };
     let rule = &rules.rules[index];
     let mut out = format!(
@@ -179,6 +170,33 @@ pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
             let _ = writeln!(out, "  {}", visible(pattern));
         }
     }
+    out.push_str(&globs(rule));
+    if rule.paths.include_globs.is_empty() && !rule.needles.is_empty() {
+        let _ = writeln!(out, "\napplies to every scanned file");
+    }
+    if !rule.suppressible {
+        let _ = writeln!(
+            out,
+            "\nnot suppressible: vestige-ignore markers do not silence it"
+        );
+    }
+    Ok(no_command(&out))
+}
+
+/// The error for an `id` no rule has, suggesting the nearest id.
+fn unknown_rule(rules: &RuleSet, id: &str) -> miette::Report {
+    let ids = rules.rules.iter().map(|r| r.id.as_str());
+    let hint = match rulefile::did_you_mean(id, ids) {
+        Some(near) => format!("did you mean `{near}`? `vestige rules` lists them all"),
+        None => "`vestige rules` lists them all".to_owned(),
+    };
+    miette::miette!(help = hint, "no rule `{}` in the rule file", visible(id))
+}
+
+/// The `paths`, `exclude` and `forbid_paths` globs of `rule`, a list each, the empty ones left
+/// out.
+fn globs(rule: &Rule) -> String {
+    let mut out = String::new();
     let lists = [
         ("paths", &rule.paths.include_globs),
         ("exclude", &rule.paths.exclude_globs),
@@ -192,14 +210,5 @@ pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
             }
         }
     }
-    if rule.paths.include_globs.is_empty() && !rule.needles.is_empty() {
-        let _ = writeln!(out, "\napplies to every scanned file");
-    }
-    if !rule.suppressible {
-        let _ = writeln!(
-            out,
-            "\nnot suppressible: vestige-ignore markers do not silence it"
-        );
-    }
-    Ok(no_command(&out))
+    out
 }
