@@ -429,7 +429,7 @@ impl RuleFile {
         label: impl Into<String>,
         help: Option<String>,
     ) -> RuleFileError {
-        let shown = |text: String| crate::format::diagnostic_text(&text);
+        let shown = |text: String| crate::text::diagnostic_text(&text);
         RuleFileError {
             message: shown(message.into()),
             src: Source {

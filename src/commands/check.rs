@@ -8,6 +8,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::{Gate, Outcome};
 use super::{OutputError, style};
 use crate::baseline::{self, Baseline, Resolved};
 use crate::changes::{Changes, Since};
@@ -17,7 +18,7 @@ use crate::format::{self, Format, Results, Summary, plural};
 use crate::project::{Found, Project, sort};
 use crate::ruleset;
 use crate::write::Target;
-use crate::{Gate, Outcome, ratchet, walk};
+use crate::{ratchet, walk};
 
 /// Runs `vestige check` with `args`.
 pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {

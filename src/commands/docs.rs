@@ -3,9 +3,10 @@
 
 use clap::CommandFactory;
 
+use super::Outcome;
 use super::{OutputError, print};
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
-use crate::{Outcome, rulefile};
+use crate::rulefile;
 
 /// `vestige schema`: the rule file's JSON Schema.
 pub fn schema() -> miette::Result<Outcome> {

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::Outcome;
 use crate::cli::InitArgs;
-use crate::{Outcome, init, rulefile};
+use crate::{init, rulefile};
 
 /// Writes the starter files and says what it wrote.
 pub fn run(args: &InitArgs) -> miette::Result<Outcome> {

@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
+use super::Outcome;
 use super::print;
-use crate::Outcome;
 use crate::baseline::Baseline;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::finding::visible;

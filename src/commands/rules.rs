@@ -3,13 +3,13 @@
 
 use std::fmt::Write;
 
+use super::Outcome;
 use super::print;
-use crate::Outcome;
 use crate::cli::{ExplainArgs, RulesArgs};
 use crate::finding::visible;
-use crate::format::no_command;
 use crate::rulefile;
 use crate::ruleset::{Rule, RuleSet};
+use crate::text::no_command;
 
 /// Runs `vestige rules`: prints the table of the rules.
 pub fn run(args: &RulesArgs) -> miette::Result<Outcome> {

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::{Format, Results, no_command};
+use super::{Format, Results};
 use crate::finding::visible;
+use crate::text::no_command;
 
 /// The reporter of `--files-with-matches`.
 pub(super) struct Files;

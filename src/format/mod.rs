@@ -20,7 +20,7 @@ mod sarif;
 mod shared;
 mod short;
 
-pub use human::{Style, diagnostic_text, handler, no_command};
+pub use human::{Style, handler};
 
 /// Everything a format may show: the results of a check.
 #[derive(Debug)]

@@ -5,8 +5,9 @@
 
 use std::io::{self, Write};
 
-use super::{Format, Results, no_command};
+use super::{Format, Results};
 use crate::finding::visible;
+use crate::text::no_command;
 
 /// The short reporter.
 pub(super) struct Short;
