@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
 use crate::own::same_file;
-use crate::rules::Rule;
+use crate::ruleset::Rule;
 use crate::write::{Target, WriteError};
 
 /// The version written to and expected in baseline files.

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use miette::Diagnostic;
 
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use crate::walk;
 
 /// What counts as changed.
@@ -431,71 +431,11 @@ impl Changes {
             Since::Rev(rev) => Some(repo.merge_base(rev)?),
             Since::Staged => None,
         };
-        let mut diff = vec![
-            "-c",
-            "core.quotePath=false",
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--text",
-            "--ignore-submodules=all",
-            "--find-renames",
-            "--no-relative",
-            base.as_deref().unwrap_or("--cached"),
-        ];
-        // One diff gives both the names, NUL-separated, and the changed lines: git compares
-        // the work tree with the index once.
-        diff.extend([
-            "--raw",
-            "-z",
-            "--no-abbrev",
-            "--patch",
-            "--unified=0",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-        ]);
-        // The commands run side by side. Untracked files are listed as the walk would see
-        // them: the user's global excludes file is switched off.
-        let mut untracked_args = vec![
-            "-c",
-            "core.excludesFile=",
-            "ls-files",
-            "-z",
-            "--others",
-            "--full-name",
-        ];
-        if rules.scope.gitignore {
-            untracked_args.push("--exclude-standard");
-        }
-        let out = repo.spawn(&diff)?;
-        let untracked = match since {
-            Since::Rev(_) => Some(repo.spawn(&untracked_args)?),
-            Since::Staged => None,
-        };
-        let out = finish(&diff, out.wait_with_output())?;
-        let untracked = untracked
-            .map(|child| finish(&untracked_args, child.wait_with_output()))
-            .transpose()?;
-
-        let (entries, patch) = parse_raw(&out).ok_or_else(|| GitError::Garbled {
-            command: diff.join(" "),
-            reason: "not a NUL-separated raw diff".to_owned(),
-        })?;
-        let mut hunks: HashMap<Vec<u8>, Vec<Range<usize>>> = HashMap::new();
-        for (name, ranges) in parse_diff(patch) {
-            hunks.entry(name).or_default().extend(ranges);
-        }
-        let listed: HashSet<&[u8]> = entries.iter().map(|e| e.path.as_slice()).collect();
-        if let Some(name) = hunks.keys().find(|name| !listed.contains(name.as_slice())) {
-            return Err(GitError::Garbled {
-                command: diff.join(" "),
-                reason: format!(
-                    "the patch changes {}, which the raw part of the diff does not list",
-                    String::from_utf8_lossy(name)
-                ),
-            });
-        }
+        let Diff {
+            entries,
+            mut hunks,
+            untracked,
+        } = diff(&repo, base.as_deref(), rules, since)?;
         let mut changes = Self::default();
         let mut blobs = Vec::new();
         for entry in entries {
@@ -644,6 +584,96 @@ fn git_at(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new("git");
     command.arg("-C").arg(dir).args(args).stdin(Stdio::null());
     command
+}
+
+/// What git says changed (see [`diff`]).
+struct Diff {
+    /// The file pairs of `git diff --raw`.
+    entries: Vec<Entry>,
+    /// The changed line ranges of each new path the patch names.
+    hunks: HashMap<Vec<u8>, Vec<Range<usize>>>,
+    /// With `--since`, the untracked files, NUL separated.
+    untracked: Option<Vec<u8>>,
+}
+
+/// What git says changed since `base` (the index without one); the git commands run side by
+/// side.
+fn diff(
+    repo: &Repo,
+    base: Option<&str>,
+    rules: &RuleSet,
+    since: Since<'_>,
+) -> Result<Diff, GitError> {
+    let mut diff = vec![
+        "-c",
+        "core.quotePath=false",
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--text",
+        "--ignore-submodules=all",
+        "--find-renames",
+        "--no-relative",
+        base.unwrap_or("--cached"),
+    ];
+    // One diff gives both the names, NUL-separated, and the changed lines: git compares the
+    // work tree with the index once.
+    diff.extend([
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--patch",
+        "--unified=0",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+    ]);
+    // Untracked files are listed as the walk would see them: the user's global excludes file
+    // is switched off.
+    let mut untracked_args = vec![
+        "-c",
+        "core.excludesFile=",
+        "ls-files",
+        "-z",
+        "--others",
+        "--full-name",
+    ];
+    if rules.scope.gitignore {
+        untracked_args.push("--exclude-standard");
+    }
+    let out = repo.spawn(&diff)?;
+    let untracked = match since {
+        Since::Rev(_) => Some(repo.spawn(&untracked_args)?),
+        Since::Staged => None,
+    };
+    let out = finish(&diff, out.wait_with_output())?;
+    let untracked = untracked
+        .map(|child| finish(&untracked_args, child.wait_with_output()))
+        .transpose()?;
+
+    let (entries, patch) = parse_raw(&out).ok_or_else(|| GitError::Garbled {
+        command: diff.join(" "),
+        reason: "not a NUL-separated raw diff".to_owned(),
+    })?;
+    let mut hunks: HashMap<Vec<u8>, Vec<Range<usize>>> = HashMap::new();
+    for (name, ranges) in parse_diff(patch) {
+        hunks.entry(name).or_default().extend(ranges);
+    }
+    let listed: HashSet<&[u8]> = entries.iter().map(|e| e.path.as_slice()).collect();
+    if let Some(name) = hunks.keys().find(|name| !listed.contains(name.as_slice())) {
+        return Err(GitError::Garbled {
+            command: diff.join(" "),
+            reason: format!(
+                "the patch changes {}, which the raw part of the diff does not list",
+                String::from_utf8_lossy(name)
+            ),
+        });
+    }
+    Ok(Diff {
+        entries,
+        hunks,
+        untracked,
+    })
 }
 
 /// The standard output of the finished `git ARGS`, or why it failed.

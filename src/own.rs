@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::DirEntry;
 
-use crate::config::FILE_NAMES;
+use crate::rulefile::FILE_NAMES;
 
 /// The start of the name of every temporary file vestige writes.
 pub const TEMP_PREFIX: &str = ".vestige-";
@@ -33,10 +33,14 @@ pub struct OwnFiles {
 }
 
 impl OwnFiles {
-    /// The own files of a project whose rule file is `rule_file`.
-    pub fn of(rule_file: &Path) -> Self {
+    /// The own files of a project whose rule file is `rule_file` and whose baselines are
+    /// `baselines`.
+    pub fn of(rule_file: &Path, baselines: &[&PathBuf]) -> Self {
         let mut own = Self::default();
         own.add(rule_file);
+        for path in baselines {
+            own.add(path);
+        }
         own
     }
 
@@ -124,14 +128,6 @@ impl OwnFiles {
     #[cfg(not(unix))]
     fn is_own(&self, entry: &DirEntry) -> bool {
         self.paths.iter().any(|own| own == entry.path())
-    }
-}
-
-impl Extend<PathBuf> for OwnFiles {
-    fn extend<I: IntoIterator<Item = PathBuf>>(&mut self, paths: I) {
-        for path in paths {
-            self.add(&path);
-        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::finding::Finding;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 
 /// How many files the hotspot table lists.
 const HOTSPOTS: usize = 15;
@@ -146,28 +146,7 @@ impl Progress {
                 }
             })
             .collect();
-        let mut hotspots: Vec<Hotspot> = findings
-            .chunk_by(|a, b| a.path == b.path)
-            .map(|file| {
-                let ids: BTreeSet<usize> = file.iter().map(|f| f.rule).collect();
-                Hotspot {
-                    path: file[0].path.clone(),
-                    findings: file.len(),
-                    rules: ids.into_iter().map(|r| rules.rules[r].id.clone()).collect(),
-                }
-            })
-            .collect();
-        let files_with_findings = hotspots.len();
-        hotspots.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.path.cmp(&b.path)));
-        hotspots.truncate(HOTSPOTS);
-        let mut directories: Vec<Count> = per_dir
-            .into_iter()
-            .map(|(name, findings)| Count {
-                name: name.to_owned(),
-                findings,
-            })
-            .collect();
-        directories.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.name.cmp(&b.name)));
+        let (hotspots, files_with_findings) = hotspots(findings, rules);
         Self {
             files_scanned,
             findings: findings.len(),
@@ -180,7 +159,7 @@ impl Progress {
                 .collect(),
             rules: rule_rows,
             hotspots,
-            directories,
+            directories: directories(per_dir),
             baseline: baseline.map(|(entries, remaining)| BaselineProgress { entries, remaining }),
         }
     }
@@ -262,4 +241,36 @@ fn cell(text: &str) -> String {
     crate::finding::visible(text)
         .replace('|', "\\|")
         .replace('`', "'")
+}
+
+/// The files with the most findings (sorted by path), most first, and how many files have any.
+fn hotspots(findings: &[Finding], rules: &RuleSet) -> (Vec<Hotspot>, usize) {
+    let mut hotspots: Vec<Hotspot> = findings
+        .chunk_by(|a, b| a.path == b.path)
+        .map(|file| {
+            let ids: BTreeSet<usize> = file.iter().map(|f| f.rule).collect();
+            Hotspot {
+                path: file[0].path.clone(),
+                findings: file.len(),
+                rules: ids.into_iter().map(|r| rules.rules[r].id.clone()).collect(),
+            }
+        })
+        .collect();
+    let files_with_findings = hotspots.len();
+    hotspots.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.path.cmp(&b.path)));
+    hotspots.truncate(HOTSPOTS);
+    (hotspots, files_with_findings)
+}
+
+/// The findings per top-level directory, most first.
+fn directories(per_dir: BTreeMap<&str, usize>) -> Vec<Count> {
+    let mut directories: Vec<Count> = per_dir
+        .into_iter()
+        .map(|(name, findings)| Count {
+            name: name.to_owned(),
+            findings,
+        })
+        .collect();
+    directories.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.name.cmp(&b.name)));
+    directories
 }

@@ -1,7 +1,7 @@
 //! The pipeline every command shares: load and compile the rule file against its project root
-//! (`Project::load`), walk the scope and scan its files in parallel (`Project::scan`), and what
-//! one walk found (`Scan`). Commands build on this; nothing here knows the command line beyond
-//! where the rule file is.
+//! (`Project::load`), walk the scope and scan its files in parallel (`Project::walk_and_scan`),
+//! and what one walk found (`Found`). Commands build on this; nothing here knows the command line
+//! beyond where the rule file is.
 
 use std::collections::HashSet;
 use std::io;
@@ -9,18 +9,32 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::changes::{self, Changes};
-use crate::cli::ProjectArgs;
-use crate::config::{self, ConfigFile};
 use crate::day::Day;
 use crate::finding::{Finding, Suppressed};
-use crate::report;
-use crate::rules::{self, RuleSet};
-use crate::scan::{self, Scanned, Scanner};
+use crate::format;
+use crate::rulefile::{self, RuleFile};
+use crate::ruleset::{self, RuleSet};
+use crate::scan::{self, FileOutcome, Scanner};
 use crate::walk::{self, Walk};
 
 /// The most walker threads `--threads` gets per CPU: more only contend (the walk's idle threads
 /// poll for work), and thousands took minutes on a tree of two files.
 pub(crate) const THREADS_PER_CPU: usize = 4;
+
+/// Where a command finds its rule file and project root, and the day its `warn_until` rules
+/// are judged on.
+#[derive(Debug)]
+pub(crate) struct Source<'a> {
+    /// The rule file (default: the nearest one from the current directory up).
+    pub(crate) rule_file: Option<&'a Path>,
+    /// The project root (default: the directory holding the rule file).
+    pub(crate) root: Option<&'a Path>,
+    /// The day (default: today).
+    pub(crate) today: Option<Day>,
+    /// Files never scanned besides the rule file and its baseline: the baselines the command
+    /// names (relative to the current directory).
+    pub(crate) own_files: Vec<&'a Path>,
+}
 
 /// A rule file loaded and compiled against its project root.
 pub(crate) struct Project {
@@ -28,18 +42,18 @@ pub(crate) struct Project {
     /// The project root, every symbolic link resolved.
     pub(crate) root: PathBuf,
     /// The rule file, as found or named, with its text.
-    pub(crate) file: ConfigFile,
+    pub(crate) file: RuleFile,
     pub(crate) rules: RuleSet,
 }
 
 impl Project {
-    /// Finds, reads and compiles the rule file named by `--config`, or the nearest one.
-    pub(crate) fn load(args: &ProjectArgs) -> miette::Result<Self> {
-        let (config, root) = (args.config.as_deref(), args.root.as_deref());
+    /// Finds, reads and compiles the rule file `source` names, or the nearest one.
+    pub(crate) fn load(source: &Source<'_>) -> miette::Result<Self> {
+        let (config, root) = (source.rule_file, source.root);
         let cwd = std::env::current_dir()
             .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
-        let config_path = walk::absolute(&cwd, &config::locate(config, &cwd)?);
-        let file = ConfigFile::read(&config_path, &cwd)?;
+        let config_path = walk::absolute(&cwd, &rulefile::locate(config, &cwd)?);
+        let file = RuleFile::read(&config_path, &cwd)?;
         let raw = file.parse()?;
         let root = match root {
             Some(root) => walk::absolute(&cwd, root),
@@ -51,7 +65,13 @@ impl Project {
         let root = std::fs::canonicalize(&root).map_err(|err| {
             miette::miette!("cannot read the project root {}: {err}", root.display())
         })?;
-        let rules = rules::compile(&file, raw, &root, args.today.unwrap_or_else(Day::today))?;
+        let own_files: Vec<PathBuf> = source
+            .own_files
+            .iter()
+            .map(|path| walk::absolute(&cwd, path))
+            .collect();
+        let today = source.today.unwrap_or_else(Day::today);
+        let rules = ruleset::compile_with_own_files(&file, raw, &root, today, &own_files)?;
         Ok(Self {
             cwd,
             root,
@@ -86,12 +106,12 @@ impl Project {
 
     /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
     /// one per CPU, at most `THREADS_PER_CPU` per CPU), and returns the sorted findings.
-    pub(crate) fn scan(
+    pub(crate) fn walk_and_scan(
         &self,
         paths: &[PathBuf],
         threads: Option<u16>,
         changes: Option<&Changes>,
-    ) -> miette::Result<Scan> {
+    ) -> miette::Result<Found> {
         self.rules.scope.ensure_roots(&self.file)?;
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
         let threads = threads.map_or(cpus, |n| usize::from(n).min(THREADS_PER_CPU * cpus));
@@ -124,7 +144,7 @@ impl Project {
                 Ok(files)
             })
         });
-        let mut scan = self.visit(scope, paths, threads, changes, tracked, || {
+        let mut found = self.visit(scope, paths, threads, changes, tracked, || {
             Collector::new(&self.rules, &self.root, changes, &named, false)
         })?;
         if let Some(rest) = rest {
@@ -132,28 +152,29 @@ impl Project {
             let tracked = kept.map(|files| -> walk::Tracked<'_, changes::GitError> {
                 Box::new(move || Ok(files))
             });
-            scan.absorb(self.visit(&rest, paths, threads, changes, tracked, || {
+            found.absorb(self.visit(&rest, paths, threads, changes, tracked, || {
                 Collector::new(&self.rules, &self.root, changes, &named, true)
             })?);
         }
-        let seen: HashSet<&Path> = scan.seen.iter().map(PathBuf::as_path).collect();
+        let seen: HashSet<&Path> = found.seen.iter().map(PathBuf::as_path).collect();
         let unseen = paths
             .iter()
             .filter(|p| changes.is_none() && p.is_file() && !seen.contains(p.as_path()));
         for path in unseen {
-            scan.notes.push(format!(
+            found.notes.push(format!(
                 "{}: not scanned: outside scan.roots, or excluded by scan.exclude, an ignore \
                  file or the hidden-file rule",
                 walk::relative(&self.root, path)
             ));
         }
-        sort(&mut scan.findings, &self.rules);
-        scan.problems.sort();
+        sort(&mut found.findings, &self.rules);
+        found.problems.sort();
         let rules = &self.rules.rules;
-        scan.suppressed
-            .sort_unstable_by(|a, b| report::order(&a.finding, &b.finding, rules));
-        scan.notes.sort();
-        Ok(scan)
+        found
+            .suppressed
+            .sort_unstable_by(|a, b| format::order(&a.finding, &b.finding, rules));
+        found.notes.sort();
+        Ok(found)
     }
 
     /// Walks `scope`, narrowed to `paths` or to the changed files, with one collector from
@@ -161,30 +182,30 @@ impl Project {
     /// rules hid are visited too.
     pub(crate) fn visit<'s>(
         &'s self,
-        scope: &'s rules::ScanScope,
+        scope: &'s ruleset::Scope,
         paths: &[PathBuf],
         threads: usize,
         changes: Option<&Changes>,
         tracked: Option<walk::Tracked<'_, changes::GitError>>,
         make: impl Fn() -> Collector<'s> + Sync,
-    ) -> miette::Result<Scan> {
+    ) -> miette::Result<Found> {
         let mut walk = Walk::new(scope, paths)
             .map_err(|path| miette::miette!("{}: no such file or directory", path.display()))?;
         if let Some(changes) = changes {
             walk = walk.only(changes.paths());
         }
-        let mut scan = Scan::default();
+        let mut found = Found::default();
         for mut collector in walk.run(threads, make, tracked)? {
             collector.found.suppressed = collector.scanner.take_suppressed();
-            scan.absorb(collector.found);
+            found.absorb(collector.found);
         }
-        Ok(scan)
+        Ok(found)
     }
 }
 
 /// What one walk of the tree found.
 #[derive(Debug, Default)]
-pub(crate) struct Scan {
+pub(crate) struct Found {
     pub(crate) findings: Vec<Finding>,
     /// The findings markers in the code suppressed.
     pub(crate) suppressed: Vec<Suppressed>,
@@ -200,9 +221,9 @@ pub(crate) struct Scan {
     pub(crate) seen: Vec<PathBuf>,
 }
 
-impl Scan {
+impl Found {
     /// Adds what another walker thread found.
-    pub(crate) fn absorb(&mut self, other: Scan) {
+    pub(crate) fn absorb(&mut self, other: Found) {
         self.files += other.files;
         self.bytes += other.bytes;
         self.binary += other.binary;
@@ -217,7 +238,7 @@ impl Scan {
 
 /// Sorts findings by path (byte order), line, column, then rule id.
 pub(crate) fn sort(findings: &mut [Finding], rules: &RuleSet) {
-    findings.sort_unstable_by(|a, b| report::order(a, b, &rules.rules));
+    findings.sort_unstable_by(|a, b| format::order(a, b, &rules.rules));
 }
 
 /// One walker thread's scanner and everything it found.
@@ -229,7 +250,7 @@ pub(crate) struct Collector<'r> {
     named: &'r HashSet<&'r Path>,
     /// Whether only `forbid_paths` are checked (outside the scan roots), the files not read.
     forbid_only: bool,
-    found: Scan,
+    found: Found,
 }
 
 impl<'r> Collector<'r> {
@@ -246,7 +267,7 @@ impl<'r> Collector<'r> {
             changes,
             named,
             forbid_only,
-            found: Scan::default(),
+            found: Found::default(),
         }
     }
 }
@@ -267,11 +288,11 @@ impl walk::Visitor for Collector<'_> {
             .scanner
             .scan(path, self.root, staged, &mut self.found.findings)
         {
-            Ok(Scanned::Text(bytes)) => {
+            Ok(FileOutcome::Text(bytes)) => {
                 self.found.files += 1;
                 self.found.bytes += bytes;
             }
-            Ok(Scanned::TooLarge(len)) => {
+            Ok(FileOutcome::TooLarge(len)) => {
                 let max = self.scanner.max_filesize();
                 let rel = walk::relative(self.root, path);
                 self.found.notes.push(format!(
@@ -279,7 +300,7 @@ impl walk::Visitor for Collector<'_> {
                 ));
                 self.found.unread.push(rel);
             }
-            Ok(Scanned::Binary) => {
+            Ok(FileOutcome::Binary) => {
                 self.found.binary += 1;
                 if named {
                     let rel = walk::relative(self.root, path);
@@ -290,7 +311,7 @@ impl walk::Visitor for Collector<'_> {
                     ));
                 }
             }
-            Ok(Scanned::OutOfScope | Scanned::NotAFile) => {}
+            Ok(FileOutcome::OutOfScope | FileOutcome::NotAFile) => {}
             Err(err) => {
                 let rel = walk::relative(self.root, path);
                 self.found.problems.push(format!("{rel}: {err}"));
@@ -336,5 +357,39 @@ fn walk_error(root: &Path, error: &ignore::Error) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Project, Source};
+    use crate::walk;
+
+    #[test]
+    fn the_baselines_are_own_files_as_soon_as_the_rule_set_is_compiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let rule_file = root.join("vestige.toml");
+        std::fs::write(
+            &rule_file,
+            "[baseline]\nfile = \"configured.toml\"\n\n[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Legacy\"]\n",
+        )
+        .unwrap();
+        for name in ["configured.toml", "named.toml", "code.php"] {
+            std::fs::write(root.join(name), "Legacy\n").unwrap();
+        }
+        let named = root.join("named.toml");
+        let project = Project::load(&Source {
+            rule_file: Some(&rule_file),
+            root: None,
+            today: None,
+            own_files: vec![named.as_path()],
+        })
+        .unwrap();
+        let in_scope = |name: &str| walk::in_scope(&project.rules.scope, &root.join(name));
+        assert!(in_scope("code.php"));
+        for own in ["vestige.toml", "configured.toml", "named.toml"] {
+            assert!(!in_scope(own), "{own} is vestige's own");
+        }
     }
 }

@@ -18,7 +18,7 @@ use std::path::Path;
 use crate::baseline::{self, Baseline, BaselineError, Key};
 use crate::changes::{AtBase, Changes, GitError};
 use crate::finding::{Finding, Snippet};
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use crate::walk;
 
 /// Id of the built-in rule reporting baseline entries that grew since the merge base.

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::finding::{Finding, Snippet, Suppressed, visible};
 use crate::matcher::Hit;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use crate::suppress;
 use crate::walk;
 
@@ -18,7 +18,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// What became of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scanned {
+pub enum FileOutcome {
     /// Read and searched; holds its size in bytes.
     Text(u64),
     /// Read, but holds a NUL byte in its first 8 KiB.
@@ -80,7 +80,7 @@ impl<'r> Scanner<'r> {
         root: &Path,
         staged: Option<&[u8]>,
         out: &mut Vec<Finding>,
-    ) -> io::Result<Scanned> {
+    ) -> io::Result<FileOutcome> {
         let mut rel = RelPath::new(root, path);
         if self.forbids {
             self.forbidden(rel.get(), out);
@@ -91,13 +91,13 @@ impl<'r> Scanner<'r> {
                 *active = rule.paths.applies(rel);
             }
             if !self.active[..self.rules.user_rules().len()].contains(&true) {
-                return Ok(Scanned::OutOfScope);
+                return Ok(FileOutcome::OutOfScope);
             }
         }
         let max = self.rules.scope.max_filesize;
         if let Some(bytes) = staged {
             if bytes.len() as u64 > max {
-                return Ok(Scanned::TooLarge(bytes.len() as u64));
+                return Ok(FileOutcome::TooLarge(bytes.len() as u64));
             }
             self.buffer.clear();
             self.buffer.extend_from_slice(bytes);
@@ -106,14 +106,14 @@ impl<'r> Scanner<'r> {
             let mut file = open(path)?;
             let meta = file.metadata()?;
             if !meta.is_file() {
-                return Ok(Scanned::NotAFile);
+                return Ok(FileOutcome::NotAFile);
             }
             if meta.len() > max {
-                return Ok(Scanned::TooLarge(meta.len()));
+                return Ok(FileOutcome::TooLarge(meta.len()));
             }
             self.filled = read_to_end(&mut file, meta.len(), max, &mut self.buffer)?;
             if self.filled as u64 > max {
-                return Ok(Scanned::TooLarge(self.filled as u64));
+                return Ok(FileOutcome::TooLarge(self.filled as u64));
             }
         }
         Ok(self.scan_bytes(&mut rel, out))
@@ -152,14 +152,14 @@ impl<'r> Scanner<'r> {
     }
 
     /// Scans `self.buffer` as the contents of the file named by `rel`.
-    fn scan_bytes(&mut self, rel: &mut RelPath<'_>, out: &mut Vec<Finding>) -> Scanned {
+    fn scan_bytes(&mut self, rel: &mut RelPath<'_>, out: &mut Vec<Finding>) -> FileOutcome {
         let probe = &self.buffer[..self.filled.min(BINARY_PROBE)];
         if memchr::memchr(0, probe).is_some() {
             if let Some(text) = utf16_to_utf8(&self.buffer[..self.filled]) {
                 self.filled = text.len();
                 self.buffer = text;
             } else if !self.rules.scope.text_files.contains(rel.get()) {
-                return Scanned::Binary;
+                return FileOutcome::Binary;
             }
         }
         let haystack = &self.buffer[..self.filled];
@@ -169,7 +169,7 @@ impl<'r> Scanner<'r> {
         let markers = self.suppressor.markers(haystack);
         suppress::unmatch(&markers, &mut self.hits);
         if self.hits.is_empty() && markers.is_empty() {
-            return Scanned::Text(haystack.len() as u64);
+            return FileOutcome::Text(haystack.len() as u64);
         }
         let rel = rel.get();
         let first = out.len();
@@ -192,7 +192,7 @@ impl<'r> Scanner<'r> {
                 finding.note = self.suppressor.note(&markers, finding);
             }
         }
-        Scanned::Text(haystack.len() as u64)
+        FileOutcome::Text(haystack.len() as u64)
     }
 }
 
@@ -440,23 +440,23 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::config::ConfigFile;
+    use crate::rulefile::RuleFile;
 
     fn rules(toml: &str) -> RuleSet {
-        let file = ConfigFile {
+        let file = RuleFile {
             path: "/vestige.toml".into(),
             name: "vestige.toml".into(),
             source: Arc::new(toml.to_owned()),
         };
         let raw = file.parse().unwrap();
-        crate::rules::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
+        crate::ruleset::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
     }
 
-    fn scan(rules: &RuleSet, bytes: &[u8]) -> (Scanned, Vec<Finding>) {
+    fn scan(rules: &RuleSet, bytes: &[u8]) -> (FileOutcome, Vec<Finding>) {
         scan_named(rules, "f.php", bytes)
     }
 
-    fn scan_named(rules: &RuleSet, name: &str, bytes: &[u8]) -> (Scanned, Vec<Finding>) {
+    fn scan_named(rules: &RuleSet, name: &str, bytes: &[u8]) -> (FileOutcome, Vec<Finding>) {
         let mut scanner = Scanner::new(rules);
         scanner.buffer = bytes.to_vec();
         scanner.filled = bytes.len();
@@ -482,7 +482,7 @@ mod tests {
     #[test]
     fn token_alone_in_a_file_without_final_newline() {
         let (scanned, found) = scan(&foo(), b"Foo");
-        assert_eq!(scanned, Scanned::Text(3));
+        assert_eq!(scanned, FileOutcome::Text(3));
         assert_eq!(positions(&found), [(1, 1, 1, 4, 0)]);
         assert_eq!(found[0].snippet.text, "Foo");
         assert_eq!(found[0].snippet.span, 0..3);
@@ -560,7 +560,7 @@ mod tests {
 
     #[test]
     fn a_nul_byte_in_the_first_8_kib_marks_the_file_binary() {
-        assert_eq!(scan_named(&foo(), "f.bin", b"Foo\0").0, Scanned::Binary);
+        assert_eq!(scan_named(&foo(), "f.bin", b"Foo\0").0, FileOutcome::Binary);
         let mut late = vec![b' '; BINARY_PROBE];
         late.extend_from_slice(b"\0 Foo");
         assert_eq!(
@@ -580,7 +580,7 @@ mod tests {
             "c.json",
         ] {
             let (scanned, found) = scan_named(&foo(), name, b"\0\nFoo\0");
-            assert_eq!(scanned, Scanned::Text(6), "{name}");
+            assert_eq!(scanned, FileOutcome::Text(6), "{name}");
             assert_eq!(positions(&found), [(2, 1, 2, 4, 2)], "{name}");
         }
         let custom = rules(
@@ -591,7 +591,7 @@ mod tests {
         assert_eq!(scan_named(&custom, "data/x.bin", b"\0Foo").1.len(), 1);
         assert_eq!(
             scan_named(&custom, "other/x.bin", b"\0Foo").0,
-            Scanned::Binary
+            FileOutcome::Binary
         );
         assert_eq!(scan_named(&custom, "f.php", b"\0Foo").1.len(), 1);
     }
@@ -605,7 +605,7 @@ mod tests {
         big.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
         for bytes in [little, big] {
             let (scanned, found) = scan_named(&foo(), "f.sql", &bytes);
-            assert_eq!(scanned, Scanned::Text(text.len() as u64));
+            assert_eq!(scanned, FileOutcome::Text(text.len() as u64));
             assert_eq!(positions(&found), [(2, 5, 2, 8, 10)]);
         }
     }
@@ -618,7 +618,7 @@ mod tests {
         let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\ntokens = [\"VmPeak\"]\n");
         let mut out = Vec::new();
         let scanned = Scanner::new(&set).scan(status, Path::new("/"), None, &mut out);
-        assert!(matches!(scanned.unwrap(), Scanned::Text(n) if n > 0));
+        assert!(matches!(scanned.unwrap(), FileOutcome::Text(n) if n > 0));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].path, "proc/self/status");
     }
@@ -661,7 +661,7 @@ mod tests {
         let scanned = result.recv_timeout(std::time::Duration::from_secs(10));
         assert_eq!(
             scanned.expect("the scan blocked on a FIFO"),
-            Ok(Scanned::NotAFile)
+            Ok(FileOutcome::NotAFile)
         );
     }
 
@@ -677,10 +677,10 @@ mod tests {
         assert_eq!(gone.unwrap_err().kind(), io::ErrorKind::NotFound);
         std::fs::write(dir.path().join("big.php"), "Foo Foo").unwrap();
         let big = scanner.scan(&dir.path().join("big.php"), dir.path(), None, &mut out);
-        assert_eq!(big.unwrap(), Scanned::TooLarge(7));
+        assert_eq!(big.unwrap(), FileOutcome::TooLarge(7));
         std::fs::write(dir.path().join("ok.php"), "Foo").unwrap();
         let ok = scanner.scan(&dir.path().join("ok.php"), dir.path(), None, &mut out);
-        assert_eq!(ok.unwrap(), Scanned::Text(3));
+        assert_eq!(ok.unwrap(), FileOutcome::Text(3));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].path, "ok.php");
     }
@@ -694,9 +694,9 @@ mod tests {
         std::fs::write(dir.path().join("long.php"), "x\n\n\nFoo\nFoo\n").unwrap();
         std::fs::write(dir.path().join("short.php"), "y\n").unwrap();
         let long = scanner.scan(&dir.path().join("long.php"), dir.path(), None, &mut out);
-        assert_eq!(long.unwrap(), Scanned::Text(12));
+        assert_eq!(long.unwrap(), FileOutcome::Text(12));
         let short = scanner.scan(&dir.path().join("short.php"), dir.path(), None, &mut out);
-        assert_eq!(short.unwrap(), Scanned::Text(2));
+        assert_eq!(short.unwrap(), FileOutcome::Text(2));
         let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["long.php", "long.php"]);
     }

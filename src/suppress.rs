@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::finding::{Finding, Suppressed, Suppression};
 use crate::matcher::Hit;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 
 /// The text every marker starts with.
 pub const MARKER: &str = "vestige-ignore";
@@ -69,7 +69,7 @@ impl Suppressor {
     pub fn suggest(&self, unknown: &str) -> Option<&str> {
         let mut ids: Vec<(&String, usize)> = self.ids.iter().map(|(id, &i)| (id, i)).collect();
         ids.sort_unstable_by_key(|&(_, i)| i);
-        crate::config::did_you_mean(unknown, ids.into_iter().map(|(id, _)| id.as_str()))
+        crate::rulefile::did_you_mean(unknown, ids.into_iter().map(|(id, _)| id.as_str()))
     }
 
     /// The note for `finding`, an `unused-suppression` finding of one of `markers` (sorted by
@@ -280,18 +280,18 @@ mod tests {
     use std::sync::Arc;
 
     use super::{Marker, Suppressor, unmatch};
-    use crate::config::ConfigFile;
     use crate::matcher::Hit;
-    use crate::rules::RuleSet;
+    use crate::rulefile::RuleFile;
+    use crate::ruleset::RuleSet;
 
     fn rules() -> RuleSet {
-        let file = ConfigFile {
+        let file = RuleFile {
             path: "/vestige.toml".into(),
             name: "vestige.toml".into(),
             source: Arc::new("[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"A\"]\n".into()),
         };
         let raw = file.parse().unwrap();
-        crate::rules::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
+        crate::ruleset::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
     }
 
     fn markers(text: &str) -> Vec<Marker> {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
-use crate::rules::ScanScope;
+use crate::ruleset::Scope;
 
 /// Receives the files of a walk, on one of the walk's threads.
 pub trait Visitor: Send {
@@ -45,7 +45,7 @@ impl Narrowing {
 /// A walk ready to run: where it starts and what it keeps.
 #[derive(Debug)]
 pub struct Walk<'a> {
-    scope: &'a ScanScope,
+    scope: &'a Scope,
     starts: Vec<PathBuf>,
     narrowing: Option<Narrowing>,
     /// Files visited instead of walking.
@@ -55,7 +55,7 @@ pub struct Walk<'a> {
 impl<'a> Walk<'a> {
     /// A walk over `scope`, narrowed to `paths` (absolute, normalized) unless it is empty.
     /// Fails with the first path that does not exist.
-    pub fn new(scope: &'a ScanScope, paths: &[PathBuf]) -> Result<Self, PathBuf> {
+    pub fn new(scope: &'a Scope, paths: &[PathBuf]) -> Result<Self, PathBuf> {
         if paths.is_empty() {
             return Ok(Self {
                 scope,
@@ -473,7 +473,7 @@ where
 /// Whether the file at the absolute `path` is in the scan scope as the walk sees it: under a
 /// scan root, not excluded (nor any directory above it), not hidden unless `scan.hidden`, and
 /// not one of vestige's own files. Ignore files play no part: git decides those.
-pub fn in_scope(scope: &ScanScope, path: &Path) -> bool {
+pub fn in_scope(scope: &Scope, path: &Path) -> bool {
     let Some(start) = scope.roots.iter().find(|root| path.starts_with(root)) else {
         return false;
     };
@@ -497,7 +497,7 @@ pub fn in_scope(scope: &ScanScope, path: &Path) -> bool {
 
 /// Whether the work-tree `path` is a file the walk would scan: a regular file, or a link to
 /// one when symbolic links are followed.
-pub fn is_scannable(scope: &ScanScope, path: &Path) -> bool {
+pub fn is_scannable(scope: &Scope, path: &Path) -> bool {
     let meta = if scope.follow_symlinks {
         std::fs::metadata(path)
     } else {

@@ -1,78 +1,410 @@
 //! `vestige check`: scan, apply the baseline, the changed lines and the ratchet, report in the
-//! chosen format, and say how the run ended.
+//! chosen format, and say how the run ended. The flags are resolved once into a `Plan` (which
+//! files, which changed lines, what becomes of the baseline, what is printed); the run then
+//! follows the plan without looking at a flag again.
 
+use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::{Gate, Outcome};
 use super::{OutputError, style};
 use crate::baseline::{self, Baseline, Resolved};
 use crate::changes::{Changes, Since};
-use crate::cli::{CheckArgs, Cli};
+use crate::cli::{self, CheckArgs, Cli};
 use crate::finding::{Finding, Severity, Suppressed, Suppression, visible};
-use crate::project::{Project, Scan, sort};
-use crate::report::{self, Report, Summary, plural};
-use crate::rules;
-use crate::{Gate, Outcome, ratchet, walk};
+use crate::format::{self, Format, Results, Summary, plural};
+use crate::project::{Found, Project, sort};
+use crate::ruleset;
+use crate::write::Target;
+use crate::{ratchet, walk};
 
 /// Runs `vestige check` with `args`.
 pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
-    let mut project = Project::load(&args.project)?;
-    let cwd = project.cwd.clone();
-    let baseline_path = match (&args.baseline, args.no_baseline) {
-        (_, true) => None,
-        (Some(path), false) => Some(walk::absolute(&cwd, path)),
-        (None, false) => project.rules.baseline.clone(),
+    let own_files: Vec<&Path> = match &args.write_baseline {
+        Some(Some(path)) => vec![path],
+        _ => Vec::new(),
     };
-    let written_path = match &args.write_baseline {
-        None => None,
-        Some(Some(path)) => Some(walk::absolute(&cwd, path)),
-        Some(None) => Some(project.rules.baseline.clone().ok_or_else(|| {
-            miette::miette!(
-                help = "name the file, `--write-baseline=vestige-baseline.toml`, or set it in the \
-                        rule file: [baseline] file = \"vestige-baseline.toml\"",
-                "--write-baseline without a file needs `file` in the rule file's [baseline] table"
-            )
-        })?),
-    };
-    let configured = project.rules.baseline.clone();
-    let own = baseline_path.iter().chain(&written_path).chain(&configured);
-    project.rules.scope.own_files.extend(own.cloned());
-    let paths: Vec<PathBuf> = args
-        .paths
-        .iter()
-        .map(|p| project.under_root(&walk::absolute(&cwd, p)))
-        .collect();
+    let baseline = args.baseline.as_deref().filter(|_| !args.no_baseline);
+    let project = super::load(
+        &args.project,
+        baseline.into_iter().chain(own_files).collect(),
+    )?;
+    let plan = Plan::new(&project, cli, args)?;
+    plan.run(&project)
+}
+
+/// What one `vestige check` does, every flag resolved.
+struct Plan {
+    /// The files and directories named, under the project root; empty for the whole scope.
+    paths: Vec<PathBuf>,
+    /// Walker threads (default: one per CPU).
+    threads: Option<u16>,
+    /// The changed files and lines findings are narrowed to (`--since`, `--staged`, `--ratchet`).
+    changes: Option<Changes>,
+    /// `--ratchet` alone: nothing is scanned, only the baseline compared.
+    ratchet_only: bool,
+    /// What becomes of the baseline.
+    baseline: BaselinePlan,
+    /// The format the findings are printed in on stdout; `None` when nothing is printed there.
+    format: Option<Box<dyn Format>>,
+    /// Whether warnings fail the run, as the formats that show a verdict say.
+    warnings_fail: bool,
+    /// Whether notes and what was written go to stderr (not under `--quiet`).
+    notes: bool,
+    /// Whether the summary line follows on stderr.
+    summary_line: bool,
+    /// Whether the `--statistics` lines follow on stderr.
+    statistics: bool,
+    /// Which findings fail the run.
+    gate: Gate,
+}
+
+/// What a check does with the baseline.
+enum BaselinePlan {
+    /// No baseline: every finding is reported.
+    Off,
+    /// `--write-baseline`: the findings are written to `target` (shown as `path`) and not
+    /// reported.
+    Write { path: PathBuf, target: Target },
+    /// The baseline at `path` hides the findings it tolerates; `prune` rewrites it without the
+    /// entries the code no longer has; `count_resolved` (a scan of the whole tree) counts those.
+    Apply {
+        path: PathBuf,
+        baseline: Baseline,
+        prune: Option<Target>,
+        count_resolved: bool,
+    },
+}
+
+impl Plan {
+    /// Resolves `args` against the loaded `project`: every mistake in the flags fails here,
+    /// before anything is scanned.
+    fn new(project: &Project, cli: &Cli, args: &CheckArgs) -> miette::Result<Self> {
+        let baseline_path = if args.no_baseline {
+            None
+        } else {
+            super::baseline_path(project, args.baseline.as_deref())
+        };
+        let written_path = match &args.write_baseline {
+            None => None,
+            Some(path) => Some(super::baseline_path(project, path.as_deref()).ok_or_else(|| {
+                miette::miette!(
+                    help = "name the file, `--write-baseline=vestige-baseline.toml`, or set it in \
+                            the rule file: [baseline] file = \"vestige-baseline.toml\"",
+                    "--write-baseline without a file needs `file` in the rule file's [baseline] \
+                     table"
+                )
+            })?),
+        };
+        let paths: Vec<PathBuf> = args
+            .paths
+            .iter()
+            .map(|p| project.under_root(&walk::absolute(&project.cwd, p)))
+            .collect();
+        let changes = changes(project, args)?;
+        let whole_tree = paths.is_empty() && changes.is_none();
+        let baseline = baseline_plan(project, args, baseline_path, written_path, whole_tree)?;
+        check_paths(&paths, &project.root)?;
+        if args.ratchet.is_some() && !matches!(baseline, BaselinePlan::Apply { .. }) {
+            miette::bail!(
+                "--ratchet needs a baseline: --baseline FILE, or `file` in the rule file's \
+                 [baseline] table"
+            );
+        }
+        let writing = matches!(baseline, BaselinePlan::Write { .. });
+        let format = (!args.quiet && !writing).then(|| {
+            if args.files_with_matches {
+                format::files_with_matches()
+            } else {
+                format::select(
+                    kind(args.format),
+                    style(cli.color, io::stdout().is_terminal()),
+                )
+            }
+        });
+        let gate = if args.exit_zero {
+            Gate::Never
+        } else if args.deny_warnings {
+            Gate::Warnings
+        } else {
+            Gate::Errors
+        };
+        Ok(Self {
+            paths,
+            threads: args.threads,
+            changes,
+            ratchet_only: args.ratchet.is_some(),
+            baseline,
+            format,
+            warnings_fail: args.deny_warnings,
+            notes: !args.quiet,
+            summary_line: !args.quiet
+                && !writing
+                && args.format.has_summary()
+                && !args.files_with_matches,
+            statistics: args.statistics && !args.quiet,
+            gate,
+        })
+    }
+
+    /// Scans, applies the baseline and the changed lines, prints, and says how the run ended.
+    fn run(mut self, project: &Project) -> miette::Result<Outcome> {
+        let started = Instant::now();
+        let mut found = if self.ratchet_only {
+            Found::default()
+        } else {
+            project.walk_and_scan(&self.paths, self.threads, self.changes.as_ref())?
+        };
+        let mut summary = Summary {
+            files_scanned: found.files,
+            bytes_scanned: found.bytes,
+            binary_skipped: found.binary,
+            ..Summary::default()
+        };
+        let mut stderr = io::stderr().lock();
+        let mut resolved = Vec::new();
+        match &self.baseline {
+            BaselinePlan::Off => {}
+            BaselinePlan::Write { path, target } => {
+                self.write_baseline(project, &mut found, path, target, &mut stderr)?;
+            }
+            BaselinePlan::Apply { .. } => {
+                resolved = self.apply_baseline(project, &mut found, &mut summary, &mut stderr)?;
+            }
+        }
+        let changes = self.changes.as_ref();
+        found.findings.retain(|f| changed(changes, f));
+        found.suppressed.retain(|s| changed(changes, &s.finding));
+        summary.suppressed = found
+            .suppressed
+            .iter()
+            .filter(|s| matches!(s.by, Suppression::Marker(_)))
+            .count();
+        if let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline) {
+            let path = project.under_root(path);
+            let (root, rules) = (&project.root, &project.rules);
+            let grew = ratchet::compare(changes, &path, root, rules, self.ratchet_only)?;
+            found.findings.extend(grew.findings);
+            found.notes.extend(grew.note);
+            sort(&mut found.findings, rules);
+        }
+        summary.tally(&found.findings, &project.rules.rules);
+        summary.elapsed = started.elapsed();
+        self.print(project, &found, &summary, &resolved, &mut stderr)?;
+        Ok(Outcome {
+            errors: summary.count(Severity::Error),
+            warnings: summary.count(Severity::Warning),
+            problems: found.problems.len(),
+            gate: self.gate,
+        })
+    }
+
+    /// `--write-baseline`: records the findings in the baseline, unless part of the tree could
+    /// not be read; none is reported.
+    fn write_baseline(
+        &self,
+        project: &Project,
+        found: &mut Found,
+        path: &Path,
+        target: &Target,
+        stderr: &mut impl Write,
+    ) -> miette::Result<()> {
+        if !found.problems.is_empty() {
+            not_writing(target, stderr);
+            return Ok(());
+        }
+        let written = Baseline::of(&found.findings, &project.rules.rules);
+        written.write(target)?;
+        if self.notes {
+            let _ = writeln!(
+                stderr,
+                "vestige: wrote {} to the baseline {}",
+                plural(written.len(), "finding"),
+                visible(&path.display().to_string())
+            );
+        }
+        found.findings.clear();
+        Ok(())
+    }
+
+    /// Hides the findings the baseline tolerates (kept as suppressed where they are on changed
+    /// lines), prunes it if asked, and returns the entries the code no longer has.
+    fn apply_baseline(
+        &mut self,
+        project: &Project,
+        found: &mut Found,
+        summary: &mut Summary,
+        stderr: &mut impl Write,
+    ) -> miette::Result<Vec<Resolved>> {
+        let BaselinePlan::Apply {
+            baseline,
+            prune,
+            count_resolved,
+            ..
+        } = &mut self.baseline
+        else {
+            return Ok(Vec::new());
+        };
+        let changes = self.changes.as_ref();
+        if let Some(target) = prune.as_ref().filter(|_| !found.problems.is_empty()) {
+            not_writing(target, stderr);
+        }
+        let rules = &project.rules.rules;
+        let unread: HashSet<&str> = found.unread.iter().map(String::as_str).collect();
+        let mut applied = std::mem::take(baseline).apply(
+            &mut found.findings,
+            rules,
+            |f| !changed(changes, f),
+            |path| unread.contains(path),
+        );
+        summary.baselined = applied.hidden.len();
+        let hidden = std::mem::take(&mut applied.hidden).into_iter();
+        let hidden = hidden.filter(|f| changed(changes, f));
+        found.suppressed.extend(hidden.map(|finding| Suppressed {
+            finding,
+            by: Suppression::Baseline,
+        }));
+        found
+            .suppressed
+            .sort_by(|a, b| format::order(&a.finding, &b.finding, rules));
+        let prune = prune.as_ref().filter(|_| found.problems.is_empty());
+        if let Some(target) = prune.filter(|_| !applied.resolved.is_empty()) {
+            applied.kept.write(target)?;
+        }
+        if !*count_resolved {
+            return Ok(Vec::new());
+        }
+        summary.baseline_resolved = applied.resolved_findings();
+        Ok(applied.resolved)
+    }
+
+    /// Prints the findings on stdout, then problems, notes, the summary line and the statistics
+    /// on stderr, each as the plan says.
+    fn print(
+        &self,
+        project: &Project,
+        found: &Found,
+        summary: &Summary,
+        resolved: &[Resolved],
+        stderr: &mut impl Write,
+    ) -> miette::Result<()> {
+        let rules = &project.rules.rules;
+        if let Some(format) = &self.format {
+            let results = Results {
+                rules,
+                findings: &found.findings,
+                suppressed: &found.suppressed,
+                baseline: matches!(self.baseline, BaselinePlan::Apply { .. }),
+                summary,
+                warnings_fail: self.warnings_fail,
+            };
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            format
+                .write(&results, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(OutputError)?;
+        }
+        for problem in &found.problems {
+            let _ = writeln!(stderr, "vestige: {}", visible(problem));
+        }
+        if self.notes {
+            let baseline = match &self.baseline {
+                BaselinePlan::Apply { path, prune, .. } => Some((path.as_path(), prune.is_some())),
+                _ => None,
+            };
+            let resolved = resolved_notes(resolved, summary.baseline_resolved, baseline);
+            for note in found.notes.iter().chain(&resolved) {
+                let _ = writeln!(stderr, "vestige: note: {}", visible(note));
+            }
+        }
+        if self.summary_line {
+            let _ = writeln!(stderr, "{}", summary.line());
+        }
+        if self.statistics {
+            let _ = write!(stderr, "{}", statistics(summary, &found.findings, rules));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `finding` is on a line `changes` holds, or no changes narrow the run.
+fn changed(changes: Option<&Changes>, finding: &Finding) -> bool {
+    changes.is_none_or(|c| {
+        finding.is_forbidden_path()
+            || c.touches(finding.rule, &finding.path, finding.line, finding.end_line)
+    })
+}
+
+/// Says that the baseline at `target` is not written because part of the tree could not be read.
+fn not_writing(target: &Target, stderr: &mut impl Write) {
+    let _ = writeln!(
+        stderr,
+        "vestige: not writing the baseline {}: part of the tree could not be read, and a \
+         baseline is written only from a complete scan",
+        visible(&target.path().display().to_string())
+    );
+}
+
+/// The changed files and lines `--since`, `--ratchet` or `--staged` narrow the run to.
+fn changes(project: &Project, args: &CheckArgs) -> miette::Result<Option<Changes>> {
     let (root, rules) = (&project.root, &project.rules);
-    let changes = match (&args.since, &args.ratchet, args.staged) {
+    Ok(match (&args.since, &args.ratchet, args.staged) {
         (Some(rev), _, _) => Some(Changes::read(root, rules, Since::Rev(rev))?),
         (None, Some(rev), _) => {
             Some(Changes::read(root, rules, Since::Rev(rev)).map_err(ratchet::said_of_ratchet)?)
         }
         (None, None, true) => Some(Changes::read(root, rules, Since::Staged)?),
         (None, None, false) => None,
-    };
-    let full_scan = paths.is_empty() && changes.is_none();
-    if !full_scan && (written_path.is_some() || args.prune_baseline) {
+    })
+}
+
+/// What becomes of the baseline: written (`written_path`), applied (`baseline_path`, pruned
+/// with `--prune-baseline`), or neither; writing and pruning need a scan of the `whole_tree`.
+fn baseline_plan(
+    project: &Project,
+    args: &CheckArgs,
+    baseline_path: Option<PathBuf>,
+    written_path: Option<PathBuf>,
+    whole_tree: bool,
+) -> miette::Result<BaselinePlan> {
+    if !whole_tree && (written_path.is_some() || args.prune_baseline) {
         miette::bail!(
             "--write-baseline and --prune-baseline need a scan of the whole tree, \
              without PATHS, --since or --staged"
         );
     }
-    let baseline = match &baseline_path {
-        Some(path) if written_path.is_none() => Some(Baseline::read(path)?),
-        _ if args.prune_baseline => miette::bail!(
-            "--prune-baseline needs a baseline: --baseline FILE, or `file` in the rule file's \
-             [baseline] table"
-        ),
-        _ => None,
-    };
-    let write_target = match (&written_path, args.prune_baseline, &baseline_path) {
-        (Some(path), _, _) | (None, true, Some(path)) => {
-            Some(baseline::target(path, &project.file.path)?)
+    let rule_file = &project.file.path;
+    if let Some(path) = written_path {
+        let target = baseline::target(&path, rule_file)?;
+        return Ok(BaselinePlan::Write { path, target });
+    }
+    let Some(path) = baseline_path else {
+        if args.prune_baseline {
+            miette::bail!(
+                "--prune-baseline needs a baseline: --baseline FILE, or `file` in the rule \
+                 file's [baseline] table"
+            );
         }
-        _ => None,
+        return Ok(BaselinePlan::Off);
     };
+    let baseline = Baseline::read(&path)?;
+    let prune = if args.prune_baseline {
+        Some(baseline::target(&path, rule_file)?)
+    } else {
+        None
+    };
+    Ok(BaselinePlan::Apply {
+        path,
+        baseline,
+        prune,
+        count_resolved: whole_tree,
+    })
+}
+
+/// Fails if a named path does not exist or lies outside the project `root`.
+fn check_paths(paths: &[PathBuf], root: &Path) -> miette::Result<()> {
     if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
         miette::bail!("{}: no such file or directory", missing.display());
     }
@@ -85,162 +417,25 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
             root.display()
         );
     }
+    Ok(())
+}
 
-    if args.ratchet.is_some() && baseline_path.is_none() {
-        miette::bail!(
-            "--ratchet needs a baseline: --baseline FILE, or `file` in the rule file's [baseline] \
-             table"
-        );
+/// The output format `--format` names.
+fn kind(format: cli::Format) -> format::Kind {
+    match format {
+        cli::Format::Human => format::Kind::Human,
+        cli::Format::Short => format::Kind::Short,
+        cli::Format::Json => format::Kind::Json,
+        cli::Format::Sarif => format::Kind::Sarif,
+        cli::Format::Github => format::Kind::Github,
+        cli::Format::Gitlab => format::Kind::Gitlab,
+        cli::Format::Junit => format::Kind::Junit,
+        cli::Format::Checkstyle => format::Kind::Checkstyle,
     }
-    let started = Instant::now();
-    let mut scan = match args.ratchet {
-        Some(_) => Scan::default(),
-        None => project.scan(&paths, args.threads, changes.as_ref())?,
-    };
-    let mut summary = Summary {
-        files_scanned: scan.files,
-        bytes_scanned: scan.bytes,
-        binary_skipped: scan.binary,
-        ..Summary::default()
-    };
-    let mut stderr = io::stderr().lock();
-    if let Some(target) = write_target.as_ref().filter(|_| !scan.problems.is_empty()) {
-        let _ = writeln!(
-            stderr,
-            "vestige: not writing the baseline {}: part of the tree could not be read, and a \
-             baseline is written only from a complete scan",
-            visible(&target.path().display().to_string())
-        );
-    }
-    let write_target = write_target.filter(|_| scan.problems.is_empty());
-    if let (Some(path), Some(target)) = (&written_path, &write_target) {
-        let written = Baseline::of(&scan.findings, &rules.rules);
-        written.write(target)?;
-        if !args.quiet {
-            let _ = writeln!(
-                stderr,
-                "vestige: wrote {} to the baseline {}",
-                plural(written.len(), "finding"),
-                visible(&path.display().to_string())
-            );
-        }
-        scan.findings.clear();
-    }
-    let changed = |f: &Finding| {
-        changes
-            .as_ref()
-            .is_none_or(|c| f.is_forbidden_path() || c.touches(f.rule, &f.path, f.line, f.end_line))
-    };
-    let mut resolved = Vec::new();
-    if let Some(baseline) = baseline {
-        let unread: std::collections::HashSet<&str> =
-            scan.unread.iter().map(String::as_str).collect();
-        let mut applied = baseline.apply(
-            &mut scan.findings,
-            &rules.rules,
-            |f| !changed(f),
-            |path| unread.contains(path),
-        );
-        summary.baselined = applied.hidden.len();
-        let hidden = std::mem::take(&mut applied.hidden).into_iter();
-        let hidden = hidden.filter(|f| changed(f));
-        scan.suppressed.extend(hidden.map(|finding| Suppressed {
-            finding,
-            by: Suppression::Baseline,
-        }));
-        let rules = &rules.rules;
-        scan.suppressed
-            .sort_by(|a, b| report::order(&a.finding, &b.finding, rules));
-        if let (true, Some(target)) = (args.prune_baseline, &write_target) {
-            if !applied.resolved.is_empty() {
-                applied.kept.write(target)?;
-            }
-        }
-        if full_scan {
-            summary.baseline_resolved = applied.resolved_findings();
-            resolved = applied.resolved;
-        }
-    }
-    scan.findings.retain(|f| changed(f));
-    scan.suppressed.retain(|s| changed(&s.finding));
-    summary.suppressed = scan
-        .suppressed
-        .iter()
-        .filter(|s| matches!(s.by, Suppression::Marker(_)))
-        .count();
-    if let (Some(changes), Some(path)) = (&changes, &baseline_path) {
-        let path = project.under_root(path);
-        let grew = ratchet::compare(changes, &path, root, rules, args.ratchet.is_some())?;
-        scan.findings.extend(grew.findings);
-        scan.notes.extend(grew.note);
-        sort(&mut scan.findings, rules);
-    }
-    summary.tally(&scan.findings, &rules.rules);
-    summary.elapsed = started.elapsed();
-
-    if !args.quiet && written_path.is_none() {
-        let report = Report {
-            rules: &rules.rules,
-            findings: &scan.findings,
-            suppressed: &scan.suppressed,
-            baseline: baseline_path.is_some(),
-            summary: &summary,
-            warnings_fail: args.deny_warnings,
-        };
-        let stdout = io::stdout();
-        let style = style(cli.color, stdout.is_terminal());
-        let mut out = io::BufWriter::new(stdout.lock());
-        let reporter = if args.files_with_matches {
-            report::files_with_matches()
-        } else {
-            report::reporter(args.format, style)
-        };
-        reporter
-            .write(&report, &mut out)
-            .and_then(|()| out.flush())
-            .map_err(OutputError)?;
-    }
-    for problem in &scan.problems {
-        let _ = writeln!(stderr, "vestige: {}", visible(problem));
-    }
-    if !args.quiet {
-        for note in scan.notes.iter().chain(&resolved_notes(
-            &resolved,
-            summary.baseline_resolved,
-            args.prune_baseline,
-            baseline_path.as_deref(),
-        )) {
-            let _ = writeln!(stderr, "vestige: note: {}", visible(note));
-        }
-    }
-    let summary_line = args.format.has_summary() && !args.files_with_matches;
-    if !args.quiet && summary_line && written_path.is_none() {
-        let _ = writeln!(stderr, "{}", summary.line());
-    }
-    if args.statistics && !args.quiet {
-        let _ = write!(
-            stderr,
-            "{}",
-            statistics(&summary, &scan.findings, &rules.rules)
-        );
-    }
-    let gate = if args.exit_zero {
-        Gate::Never
-    } else if args.deny_warnings {
-        Gate::Warnings
-    } else {
-        Gate::Errors
-    };
-    Ok(Outcome {
-        errors: summary.count(Severity::Error),
-        warnings: summary.count(Severity::Warning),
-        problems: scan.problems.len(),
-        gate,
-    })
 }
 
 /// The `--statistics` lines: what was scanned, how long it took, and the findings of each rule.
-fn statistics(summary: &Summary, findings: &[Finding], rules: &[rules::Rule]) -> String {
+fn statistics(summary: &Summary, findings: &[Finding], rules: &[ruleset::Rule]) -> String {
     let mut per_rule = vec![0usize; rules.len()];
     for finding in findings {
         per_rule[finding.rule] += 1;
@@ -274,10 +469,9 @@ const RESOLVED_LISTED: usize = 10;
 fn resolved_notes(
     resolved: &[Resolved],
     total: usize,
-    pruned: bool,
-    baseline: Option<&Path>,
+    baseline: Option<(&Path, bool)>,
 ) -> Vec<String> {
-    let Some(baseline) = baseline.filter(|_| !resolved.is_empty()) else {
+    let Some((baseline, pruned)) = baseline.filter(|_| !resolved.is_empty()) else {
         return Vec::new();
     };
     let mut notes: Vec<String> = resolved
@@ -314,4 +508,24 @@ fn resolved_notes(
         )
     });
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::kind;
+    use crate::cli;
+
+    #[test]
+    fn every_format_flag_names_its_own_output_format() {
+        let kinds: Vec<_> = cli::Format::value_variants()
+            .iter()
+            .map(|&f| kind(f))
+            .collect();
+        for (i, a) in kinds.iter().enumerate() {
+            assert!(!kinds[i + 1..].contains(a), "{a:?} is named twice");
+        }
+        assert_eq!(kind(cli::Format::Sarif), crate::format::Kind::Sarif);
+    }
 }

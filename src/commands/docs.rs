@@ -3,13 +3,14 @@
 
 use clap::CommandFactory;
 
+use super::Outcome;
 use super::{OutputError, print};
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
-use crate::{Outcome, config};
+use crate::rulefile;
 
 /// `vestige schema`: the rule file's JSON Schema.
 pub fn schema() -> miette::Result<Outcome> {
-    print(&format!("{}\n", config::schema()))
+    print(&format!("{}\n", rulefile::schema()))
 }
 
 /// `vestige completions SHELL`.

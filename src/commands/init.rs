@@ -3,14 +3,15 @@
 
 use std::io::{self, Write};
 
+use super::Outcome;
 use crate::cli::InitArgs;
-use crate::{Outcome, config, init};
+use crate::{init, rulefile};
 
 /// Writes the starter files and says what it wrote.
 pub fn run(args: &InitArgs) -> miette::Result<Outcome> {
     let cwd = std::env::current_dir()
         .map_err(|err| miette::miette!("cannot read the current directory: {err}"))?;
-    let (kind, written) = init::write(&cwd, args.force, &config::schema())?;
+    let (kind, written) = init::write(&cwd, args.force, &rulefile::schema())?;
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     let kind = match kind {
         init::Kind::Laravel => "a Laravel application",

@@ -2,34 +2,29 @@
 
 use std::io::{self, Write};
 
+use super::Outcome;
 use super::print;
 use crate::baseline::Baseline;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::finding::visible;
 use crate::progress::Progress;
-use crate::project::Project;
-use crate::{Outcome, walk};
 
 /// `vestige report`: scans the whole tree and prints the progress of the removal.
 pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
-    let mut project = Project::load(&args.project)?;
-    let baseline_path = args
-        .baseline
-        .as_ref()
-        .map(|path| walk::absolute(&project.cwd, path))
-        .or_else(|| project.rules.baseline.clone());
-    let configured = project.rules.baseline.clone();
-    let own = baseline_path.iter().chain(&configured).cloned();
-    project.rules.scope.own_files.extend(own);
+    let project = super::load(
+        &args.project,
+        args.baseline.as_deref().into_iter().collect(),
+    )?;
+    let baseline_path = super::baseline_path(&project, args.baseline.as_deref());
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
-    let scan = project.scan(&[], args.threads, None)?;
+    let found = project.walk_and_scan(&[], args.threads, None)?;
     let baseline = baseline.map(|baseline| {
-        let remaining = baseline.remaining(&scan.findings, &project.rules.rules);
+        let remaining = baseline.remaining(&found.findings, &project.rules.rules);
         (baseline.len(), remaining)
     });
-    let progress = Progress::of(&scan.findings, &project.rules, scan.files, baseline);
+    let progress = Progress::of(&found.findings, &project.rules, found.files, baseline);
     let mut stderr = io::stderr().lock();
-    for problem in &scan.problems {
+    for problem in &found.problems {
         let _ = writeln!(stderr, "vestige: {}", visible(problem));
     }
     match args.format {
@@ -40,7 +35,7 @@ pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
         ))?,
     };
     Ok(Outcome {
-        problems: scan.problems.len(),
+        problems: found.problems.len(),
         ..Outcome::default()
     })
 }

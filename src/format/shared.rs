@@ -4,23 +4,23 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::{Report, order};
+use super::{Results, order};
 use crate::finding::{Finding, Suppression};
-use crate::rules::Rule;
+use crate::ruleset::Rule;
 
-/// Every finding of `report`, suppressed and baselined ones too, in report order, each with what
+/// Every finding of `results`, suppressed and baselined ones too, in report order, each with what
 /// suppressed it (`None` for the findings reported as such).
 pub(super) fn with_suppressed<'r>(
-    report: &'r Report<'_>,
+    results: &'r Results<'_>,
 ) -> Vec<(&'r Finding, Option<&'r Suppression>)> {
-    let mut all: Vec<(&Finding, Option<&Suppression>)> = report
+    let mut all: Vec<(&Finding, Option<&Suppression>)> = results
         .findings
         .iter()
         .map(|finding| (finding, None))
-        .chain(report.suppressed.iter().map(|s| (&s.finding, Some(&s.by))))
+        .chain(results.suppressed.iter().map(|s| (&s.finding, Some(&s.by))))
         .collect();
-    if !report.suppressed.is_empty() {
-        all.sort_by(|a, b| order(a.0, b.0, report.rules));
+    if !results.suppressed.is_empty() {
+        all.sort_by(|a, b| order(a.0, b.0, results.rules));
     }
     all
 }

@@ -4,20 +4,20 @@
 use std::io::{self, Write};
 
 use super::shared::xml_attr;
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::Severity;
 
 /// The Checkstyle reporter.
 pub(super) struct Checkstyle;
 
-impl Reporter for Checkstyle {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+impl Format for Checkstyle {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(out, r#"<checkstyle version="4.3">"#)?;
-        for file in report.findings.chunk_by(|a, b| a.path == b.path) {
+        for file in results.findings.chunk_by(|a, b| a.path == b.path) {
             writeln!(out, r#"  <file name="{}">"#, xml_attr(&file[0].path))?;
             for finding in file {
-                let rule = &report.rules[finding.rule];
+                let rule = &results.rules[finding.rule];
                 let severity = match rule.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",

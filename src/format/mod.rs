@@ -1,4 +1,4 @@
-//! Output formats. Each format is a small module behind one `Reporter` interface; a reporter sees
+//! Output formats. Each format is a small module behind one `Format` interface; a format sees
 //! the sorted findings (and apart, the suppressed ones), the rules and a summary, never the files
 //! on disk.
 
@@ -6,9 +6,8 @@ use std::cmp::Ordering;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::cli::Format;
 use crate::finding::{Finding, Severity, Suppressed};
-use crate::rules::Rule;
+use crate::ruleset::Rule;
 
 mod checkstyle;
 mod files;
@@ -21,11 +20,11 @@ mod sarif;
 mod shared;
 mod short;
 
-pub use human::{Style, diagnostic_text, handler, no_command};
+pub use human::{Style, handler};
 
-/// Everything a reporter may show.
+/// Everything a format may show: the results of a check.
 #[derive(Debug)]
-pub struct Report<'a> {
+pub struct Results<'a> {
     /// The rules; `Finding::rule` indexes this.
     pub rules: &'a [Rule],
     /// The findings, sorted by path, line, column and rule.
@@ -126,7 +125,7 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// The order of findings in every report: path (byte order), line, column, then rule id.
+/// The order of findings in every format: path (byte order), line, column, then rule id.
 pub fn order(a: &Finding, b: &Finding, rules: &[Rule]) -> Ordering {
     (
         &a.path,
@@ -146,27 +145,48 @@ pub fn order(a: &Finding, b: &Finding, rules: &[Rule]) -> Ordering {
         ))
 }
 
-/// Writes a report in one format.
-pub trait Reporter {
-    /// Writes the whole report to `out`.
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>;
+/// One output format of `vestige check`.
+pub trait Format {
+    /// Writes all of `results` to `out`.
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// The reporter of `--files-with-matches`, which prints paths only.
-pub fn files_with_matches() -> Box<dyn Reporter> {
+/// The format of `--files-with-matches`, which prints paths only.
+pub fn files_with_matches() -> Box<dyn Format> {
     Box::new(files::Files)
 }
 
-/// The reporter for `format`; `style` applies to the human format only.
-pub fn reporter(format: Format, style: Style) -> Box<dyn Reporter> {
-    match format {
-        Format::Human => Box::new(human::Human { style }),
-        Format::Short => Box::new(short::Short),
-        Format::Json => Box::new(json::Json),
-        Format::Sarif => Box::new(sarif::Sarif),
-        Format::Github => Box::new(github::Github),
-        Format::Gitlab => Box::new(gitlab::Gitlab),
-        Format::Junit => Box::new(junit::Junit),
-        Format::Checkstyle => Box::new(checkstyle::Checkstyle),
+/// The output formats of `vestige check`; `--format` names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One diagnostic per finding with the source line.
+    Human,
+    /// One `path:line:column: severity[rule]: message` line per finding.
+    Short,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+}
+
+/// The format of kind `kind`; `style` applies to the human format only.
+pub fn select(kind: Kind, style: Style) -> Box<dyn Format> {
+    match kind {
+        Kind::Human => Box::new(human::Human { style }),
+        Kind::Short => Box::new(short::Short),
+        Kind::Json => Box::new(json::Json),
+        Kind::Sarif => Box::new(sarif::Sarif),
+        Kind::Github => Box::new(github::Github),
+        Kind::Gitlab => Box::new(gitlab::Gitlab),
+        Kind::Junit => Box::new(junit::Junit),
+        Kind::Checkstyle => Box::new(checkstyle::Checkstyle),
     }
 }

@@ -3,10 +3,25 @@
 
 use std::fmt::Write;
 
-use crate::config;
+use super::Outcome;
+use super::print;
+use crate::cli::{ExplainArgs, RulesArgs};
 use crate::finding::visible;
-use crate::report::no_command;
-use crate::rules::{Rule, RuleSet};
+use crate::rulefile;
+use crate::ruleset::{Rule, RuleSet};
+use crate::text::no_command;
+
+/// Runs `vestige rules`: prints the table of the rules.
+pub fn run(args: &RulesArgs) -> miette::Result<Outcome> {
+    let project = super::load(&args.project, Vec::new())?;
+    print(&table(&project.rules, args.expand))
+}
+
+/// Runs `vestige explain RULE`: prints the rule in full.
+pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
+    let project = super::load(&args.project, Vec::new())?;
+    print(&explanation(&project.rules, &args.rule)?)
+}
 
 /// The table of `vestige rules`: id, severity, tokens (with their variants), patterns and scope
 /// of each rule of the rule file, then vestige's built-in rules; with `expand`, each rule's
@@ -106,18 +121,9 @@ fn tokens(rule: &Rule) -> String {
 }
 
 /// `vestige explain RULE`: the rule with id `id` in full, or an error that suggests the nearest id.
-pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
+pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
     let Some(index) = rules.rules.iter().position(|r| r.id == id) else {
-        let ids = rules.rules.iter().map(|r| r.id.as_str());
-        let hint = match config::did_you_mean(id, ids) {
-            Some(near) => format!("did you mean `{near}`? `vestige rules` lists them all"),
-            None => "`vestige rules` lists them all".to_owned(),
-        };
-        return Err(miette::miette!(
-            help = hint,
-            "no rule `{}` in the rule file",
-            visible(id)
-        ));
+        return Err(unknown_rule(rules, id));
     };
     let rule = &rules.rules[index];
     let mut out = format!(
@@ -164,6 +170,33 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
             let _ = writeln!(out, "  {}", visible(pattern));
         }
     }
+    out.push_str(&globs(rule));
+    if rule.paths.include_globs.is_empty() && !rule.needles.is_empty() {
+        let _ = writeln!(out, "\napplies to every scanned file");
+    }
+    if !rule.suppressible {
+        let _ = writeln!(
+            out,
+            "\nnot suppressible: vestige-ignore markers do not silence it"
+        );
+    }
+    Ok(no_command(&out))
+}
+
+/// The error for an `id` no rule has, suggesting the nearest id.
+fn unknown_rule(rules: &RuleSet, id: &str) -> miette::Report {
+    let ids = rules.rules.iter().map(|r| r.id.as_str());
+    let hint = match rulefile::did_you_mean(id, ids) {
+        Some(near) => format!("did you mean `{near}`? `vestige rules` lists them all"),
+        None => "`vestige rules` lists them all".to_owned(),
+    };
+    miette::miette!(help = hint, "no rule `{}` in the rule file", visible(id))
+}
+
+/// The `paths`, `exclude` and `forbid_paths` globs of `rule`, a list each, the empty ones left
+/// out.
+fn globs(rule: &Rule) -> String {
+    let mut out = String::new();
     let lists = [
         ("paths", &rule.paths.include_globs),
         ("exclude", &rule.paths.exclude_globs),
@@ -177,14 +210,5 @@ pub fn explain(rules: &RuleSet, id: &str) -> miette::Result<String> {
             }
         }
     }
-    if rule.paths.include_globs.is_empty() && !rule.needles.is_empty() {
-        let _ = writeln!(out, "\napplies to every scanned file");
-    }
-    if !rule.suppressible {
-        let _ = writeln!(
-            out,
-            "\nnot suppressible: vestige-ignore markers do not silence it"
-        );
-    }
-    Ok(no_command(&out))
+    out
 }

@@ -1,5 +1,5 @@
 //! The rule file: finding it, reading it, and deserializing it into plain structs that mirror the
-//! TOML. Nothing here knows what a rule means; `rules` compiles these structs once all is known, and
+//! TOML. Nothing here knows what a rule means; `ruleset` compiles these structs once all is known, and
 //! every mistake, from either step, is reported as a diagnostic that points into the file.
 
 use std::fmt;
@@ -18,7 +18,7 @@ use crate::finding::Severity;
 
 /// The JSON Schema of the rule file, generated from the types the loader reads it into.
 pub fn schema() -> String {
-    serde_json::to_string_pretty(&schemars::schema_for!(RawConfig)).expect("a schema serializes")
+    serde_json::to_string_pretty(&schemars::schema_for!(RawRuleFile)).expect("a schema serializes")
 }
 
 /// The file names looked for, in this order, in the current directory and each ancestor.
@@ -28,7 +28,7 @@ pub const FILE_NAMES: [&str; 2] = ["vestige.toml", ".vestige.toml"];
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "vestige rule file (vestige.toml)")]
-pub struct RawConfig {
+pub struct RawRuleFile {
     /// What to scan.
     #[serde(default)]
     pub scan: RawScan,
@@ -239,7 +239,7 @@ pub enum MatchMode {
 
 /// A rule file read from disk together with its text, for diagnostics.
 #[derive(Debug)]
-pub struct ConfigFile {
+pub struct RuleFile {
     /// Where the file was read from, absolute.
     pub path: PathBuf,
     /// The path shown in diagnostics: relative to the current directory when inside it.
@@ -337,7 +337,7 @@ fn empty_table() -> Spanned<DeValue<'static>> {
     Spanned::new(0..0, DeValue::Table(DeTable::new()))
 }
 
-impl ConfigFile {
+impl RuleFile {
     /// Reads the rule file at the absolute `path`, named relative to `cwd` in diagnostics.
     pub fn read(path: &Path, cwd: &Path) -> miette::Result<Self> {
         let name = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
@@ -351,14 +351,14 @@ impl ConfigFile {
     }
 
     /// Deserializes the file, turning any TOML or schema error into a diagnostic.
-    pub fn parse(&self) -> miette::Result<RawConfig> {
+    pub fn parse(&self) -> miette::Result<RawRuleFile> {
         let document = DeTable::parse(&self.source).map_err(|err| self.toml_error(&err))?;
         let span = document.span();
         let table = document.into_inner();
         let part = |key: &Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>| {
             let mut piece = DeTable::new();
             piece.insert(key.clone(), value);
-            RawConfig::deserialize(Spanned::new(span.clone(), piece).into_deserializer())
+            RawRuleFile::deserialize(Spanned::new(span.clone(), piece).into_deserializer())
         };
         let mut config = part(&Spanned::new(0..0, "scan".into()), empty_table())
             .map_err(|err| self.toml_error(&err))?;
@@ -429,7 +429,7 @@ impl ConfigFile {
         label: impl Into<String>,
         help: Option<String>,
     ) -> RuleFileError {
-        let shown = |text: String| crate::report::diagnostic_text(&text);
+        let shown = |text: String| crate::text::diagnostic_text(&text);
         RuleFileError {
             message: shown(message.into()),
             src: Source {
@@ -530,7 +530,7 @@ impl RuleFileErrors {
 
     /// Turns a non-empty list of mistakes into one report, in file order: the mistake itself
     /// when there is one.
-    pub fn report(file: &ConfigFile, mut errors: Vec<RuleFileError>) -> miette::Report {
+    pub fn report(file: &RuleFile, mut errors: Vec<RuleFileError>) -> miette::Report {
         errors.sort_by_key(|e| e.span.offset());
         let lines = Arc::new(LineIndex::new(&file.source));
         for error in &mut errors {
@@ -574,8 +574,8 @@ fn plain_words(message: &str) -> String {
     message
         .replace("a sequence", "an array")
         .replace("struct RawScan", "the [scan] table")
+        .replace("struct RawRuleFile", "a rule file")
         .replace("struct RawRule", "a [[rule]] table")
-        .replace("struct RawConfig", "a rule file")
 }
 
 /// Help for a serde error: the nearest expected word for "unknown field/variant `x`, expected
@@ -619,28 +619,10 @@ pub fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|&(d, c)| d <= (c.chars().count().max(3) / 3))
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance between two strings, counted in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb))
-                .min(above + 1)
-                .min(row[j] + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 impl fmt::Display for MatchMode {
@@ -691,20 +673,16 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance_counts_insertions_deletions_and_substitutions() {
-        assert_eq!(edit_distance("tokens", "tokens"), 0);
-        assert_eq!(edit_distance("tokns", "tokens"), 1);
-        assert_eq!(edit_distance("tokenz", "tokens"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("Übel", "Ubel"), 1);
-    }
-
-    #[test]
     fn did_you_mean_only_suggests_close_words() {
         let keys = ["id", "message", "tokens", "patterns"];
         assert_eq!(did_you_mean("tokns", keys), Some("tokens"));
         assert_eq!(did_you_mean("mesage", keys), Some("message"));
         assert_eq!(did_you_mean("colour", keys), None);
+        assert_eq!(
+            did_you_mean("tökens", keys),
+            Some("tokens"),
+            "one character, two bytes"
+        );
     }
 
     #[test]

@@ -9,9 +9,10 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::{Finding, Severity, visible};
-use crate::rules::Rule;
+use crate::ruleset::Rule;
+use crate::text::diagnostic_text;
 
 /// How diagnostics are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,50 +38,23 @@ pub fn handler(style: Style) -> GraphicalReportHandler {
         .with_break_words(false)
 }
 
-/// `text` as a diagnostic shows it: control characters but newlines made visible, and each `::`
-/// after a space glued to the word before it with a no-break space, so that wrapping never
-/// starts a line with it; then as `no_command` makes it.
-pub fn diagnostic_text(text: &str) -> String {
-    let lines: Vec<String> = text
-        .split('\n')
-        .map(|line| visible(line).replace(" ::", "\u{a0}::"))
-        .collect();
-    no_command(&lines.join("\n"))
-}
-
-/// `text` with a zero-width space before each line that starts with `::` (after spaces, which a
-/// CI runner ignores), so that no line of vestige's output reads as a workflow command.
-pub fn no_command(text: &str) -> String {
-    let lines: Vec<String> = text
-        .split('\n')
-        .map(|line| {
-            if line.trim_start().starts_with("::") {
-                format!("\u{200b}{line}")
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect();
-    lines.join("\n")
-}
-
 /// The human reporter.
 pub(super) struct Human {
     pub(super) style: Style,
 }
 
-impl Reporter for Human {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+impl Format for Human {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         let handler = handler(self.style);
         let mut text = String::new();
-        for (i, finding) in report.findings.iter().enumerate() {
+        for (i, finding) in results.findings.iter().enumerate() {
             text.clear();
             if i > 0 {
                 text.push('\n');
             }
             let diagnostic = FindingDiagnostic {
                 finding,
-                rule: &report.rules[finding.rule],
+                rule: &results.rules[finding.rule],
                 source: SnippetSource(finding),
             };
             handler

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::shared::{fingerprints, with_suppressed};
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::Severity;
 
 /// The GitLab Code Quality reporter.
@@ -36,15 +36,15 @@ struct Lines {
     begin: usize,
 }
 
-impl Reporter for Gitlab {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let all = with_suppressed(report);
+impl Format for Gitlab {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let all = with_suppressed(results);
         let issues: Vec<Issue<'_>> = all
             .iter()
-            .zip(fingerprints(all.iter().map(|&(f, _)| f), report.rules))
+            .zip(fingerprints(all.iter().map(|&(f, _)| f), results.rules))
             .filter(|((_, by), _)| by.is_none())
             .map(|(&(finding, _), fingerprint)| {
-                let rule = &report.rules[finding.rule];
+                let rule = &results.rules[finding.rule];
                 Issue {
                     description: format!("{}: {}", finding.subject(), rule.message),
                     check_name: &rule.id,

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::Severity;
 
 /// The JSON reporter.
@@ -51,16 +51,16 @@ struct JsonSummary {
     baseline_resolved: usize,
 }
 
-impl Reporter for Json {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let summary = report.summary;
+impl Format for Json {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let summary = results.summary;
         let document = Document {
             version: 1,
-            findings: report
+            findings: results
                 .findings
                 .iter()
                 .map(|f| {
-                    let rule = &report.rules[f.rule];
+                    let rule = &results.rules[f.rule];
                     JsonFinding {
                         rule: &rule.id,
                         severity: rule.severity,

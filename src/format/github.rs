@@ -5,16 +5,16 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::Severity;
 
 /// The GitHub Actions reporter.
 pub(super) struct Github;
 
-impl Reporter for Github {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        for finding in report.findings {
-            let rule = &report.rules[finding.rule];
+impl Format for Github {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        for finding in results.findings {
+            let rule = &results.rules[finding.rule];
             let command = match rule.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",

@@ -12,14 +12,14 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use regex::bytes::RegexBuilder;
 use toml::Spanned;
 
-use crate::config::{
-    ConfigFile, LineIndex, MatchMode, RawConfig, RawRule, RuleFileError, RuleFileErrors, TEXT_FILES,
-};
 use crate::day::Day;
 use crate::finding::Severity;
 use crate::matcher::{Bounds, Matcher, RegexSpec, TokenSpec};
 use crate::own::OwnFiles;
 use crate::ratchet;
+use crate::rulefile::{
+    LineIndex, MatchMode, RawRule, RawRuleFile, RuleFile, RuleFileError, RuleFileErrors, TEXT_FILES,
+};
 use crate::suppress;
 use crate::variants::{self, Variant};
 
@@ -31,7 +31,7 @@ pub struct RuleSet {
     /// One engine for every token and pattern of every rule.
     pub matcher: Matcher,
     /// Which files are scanned.
-    pub scope: ScanScope,
+    pub scope: Scope,
     /// The baseline file the rule file names, if any (absolute).
     pub baseline: Option<PathBuf>,
     /// How suppression markers are checked.
@@ -139,7 +139,7 @@ impl PathScope {
 
 /// The `[scan]` settings, resolved against the project root.
 #[derive(Debug, Clone)]
-pub struct ScanScope {
+pub struct Scope {
     /// The project root, absolute.
     pub root: PathBuf,
     /// Absolute directories to walk, none inside another.
@@ -167,9 +167,9 @@ pub struct ScanScope {
     pub skip: Vec<PathBuf>,
 }
 
-impl ScanScope {
+impl Scope {
     /// Fails, pointing into `file`, if a scan root is missing.
-    pub fn ensure_roots(&self, file: &ConfigFile) -> miette::Result<()> {
+    pub fn ensure_roots(&self, file: &RuleFile) -> miette::Result<()> {
         if self.missing_roots.is_empty() {
             return Ok(());
         }
@@ -209,7 +209,7 @@ impl TextFiles {
 /// Compiles the built-in text files and `scan.text_files`: globs without `/` match the file
 /// name, others the relative path.
 fn text_files(
-    file: &ConfigFile,
+    file: &RuleFile,
     patterns: &[Spanned<String>],
     errors: &mut Vec<RuleFileError>,
 ) -> TextFiles {
@@ -247,14 +247,27 @@ fn text_files(
 /// Compiles `raw`, read from `file`, for a project rooted at the absolute path `root`; `today`
 /// decides which `warn_until` rules still report warnings.
 pub fn compile(
-    file: &ConfigFile,
-    mut raw: RawConfig,
+    file: &RuleFile,
+    raw: RawRuleFile,
     root: &Path,
     today: Day,
 ) -> miette::Result<RuleSet> {
+    compile_with_own_files(file, raw, root, today, &[])
+}
+
+/// `compile`, with `own_files` (absolute: the baselines a command names) never scanned, besides
+/// the rule file and the baseline it names.
+pub fn compile_with_own_files(
+    file: &RuleFile,
+    mut raw: RawRuleFile,
+    root: &Path,
+    today: Day,
+    own_files: &[PathBuf],
+) -> miette::Result<RuleSet> {
     let mut errors = std::mem::take(&mut raw.errors);
-    let scope = compile_scope(file, &raw, root, &mut errors);
     let baseline = raw.baseline.file.as_ref().map(|path| root.join(path));
+    let own_files: Vec<&PathBuf> = own_files.iter().chain(&baseline).collect();
+    let scope = compile_scope(file, &raw, root, &own_files, &mut errors);
     let mut rules: Vec<Rule> = Vec::new();
     let mut tokens = Vec::new();
     let mut regexes = Vec::new();
@@ -471,7 +484,7 @@ pub fn compile(
 /// The variant kinds a rule's `variants` asks for: `true` for all, `false` for none, or a list
 /// of names.
 fn variant_kinds(
-    file: &ConfigFile,
+    file: &RuleFile,
     raw: Option<&Spanned<toml::Value>>,
     errors: &mut Vec<RuleFileError>,
 ) -> Vec<Variant> {
@@ -577,11 +590,12 @@ fn builtin(id: &str, message: &str, help: &str, severity: Severity) -> Rule {
 }
 
 fn compile_scope(
-    file: &ConfigFile,
-    raw: &RawConfig,
+    file: &RuleFile,
+    raw: &RawRuleFile,
     root: &Path,
+    own_files: &[&PathBuf],
     errors: &mut Vec<RuleFileError>,
-) -> Option<ScanScope> {
+) -> Option<Scope> {
     let mut roots: Vec<PathBuf> = Vec::new();
     let mut missing_roots = Vec::new();
     for dir in &raw.scan.roots {
@@ -612,11 +626,11 @@ fn compile_scope(
     roots.sort();
     roots.dedup_by(|inner, outer| inner.starts_with(outer));
     let exclude = globs(file, root, &raw.scan.exclude, errors).unwrap_or_else(Gitignore::empty);
-    Some(ScanScope {
+    Some(Scope {
         root: root.to_owned(),
         roots,
         exclude,
-        own_files: OwnFiles::of(&file.path),
+        own_files: OwnFiles::of(&file.path, own_files),
         gitignore: raw.scan.gitignore,
         hidden: raw.scan.hidden,
         follow_symlinks: raw.scan.follow_symlinks,
@@ -637,7 +651,7 @@ fn inside_root(dir: &str) -> Option<PathBuf> {
 
 /// Compiles gitignore-style `patterns` relative to `root`; `None` when there are none.
 fn globs(
-    file: &ConfigFile,
+    file: &RuleFile,
     root: &Path,
     patterns: &[Spanned<String>],
     errors: &mut Vec<RuleFileError>,
@@ -743,7 +757,7 @@ fn windows_separator(pattern: &str) -> Option<String> {
     separator.then(|| pattern.replace('\\', "/"))
 }
 
-fn glob_error(file: &ConfigFile, span: Range<usize>, err: &ignore::Error) -> RuleFileError {
+fn glob_error(file: &RuleFile, span: Range<usize>, err: &ignore::Error) -> RuleFileError {
     file.error(
         span,
         "invalid path pattern",

@@ -13,29 +13,29 @@
 use std::io::{self, Write};
 
 use super::shared::{xml_attr, xml_text};
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::{Finding, Severity};
-use crate::rules::Rule;
+use crate::ruleset::Rule;
 
 /// The JUnit reporter.
 pub(super) struct Junit;
 
-impl Reporter for Junit {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let mut by_rule: Vec<Vec<&Finding>> = vec![Vec::new(); report.rules.len()];
-        for finding in report.findings {
+impl Format for Junit {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let mut by_rule: Vec<Vec<&Finding>> = vec![Vec::new(); results.rules.len()];
+        for finding in results.findings {
             by_rule[finding.rule].push(finding);
         }
         let fails = |rule: &Rule| match rule.severity {
             Severity::Error => true,
-            Severity::Warning => report.warnings_fail,
+            Severity::Warning => results.warnings_fail,
             Severity::Note => false,
         };
         let failing = |rule: &Rule, findings: &[&Finding]| {
             if fails(rule) { findings.len() } else { 0 }
         };
         let tests: usize = by_rule.iter().map(|f| f.len().max(1)).sum();
-        let failures: usize = report
+        let failures: usize = results
             .rules
             .iter()
             .zip(&by_rule)
@@ -46,7 +46,7 @@ impl Reporter for Junit {
             out,
             r#"<testsuites name="vestige" tests="{tests}" failures="{failures}">"#
         )?;
-        for (rule, findings) in report.rules.iter().zip(&by_rule) {
+        for (rule, findings) in results.rules.iter().zip(&by_rule) {
             let id = xml_attr(&rule.id);
             writeln!(
                 out,

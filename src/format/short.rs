@@ -5,16 +5,17 @@
 
 use std::io::{self, Write};
 
-use super::{Report, Reporter, no_command};
+use super::{Format, Results};
 use crate::finding::visible;
+use crate::text::no_command;
 
 /// The short reporter.
 pub(super) struct Short;
 
-impl Reporter for Short {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        for finding in report.findings {
-            let rule = &report.rules[finding.rule];
+impl Format for Short {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        for finding in results.findings {
+            let rule = &results.rules[finding.rule];
             let line = format!(
                 "{}:{}:{}: {}[{}]: {}: {}",
                 visible(&finding.path),

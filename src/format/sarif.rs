@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::shared::{fingerprints, with_suppressed};
-use super::{Report, Reporter};
+use super::{Format, Results};
 use crate::finding::{Severity, Suppression};
 
 /// The SARIF reporter.
@@ -127,9 +127,9 @@ struct Fingerprints {
     vestige_match: String,
 }
 
-impl Reporter for Sarif {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let rules = report
+impl Format for Sarif {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let rules = results
             .rules
             .iter()
             .map(|rule| Descriptor {
@@ -146,15 +146,15 @@ impl Reporter for Sarif {
                 },
             })
             .collect();
-        let all = with_suppressed(report);
+        let all = with_suppressed(results);
         let results = all
             .iter()
-            .zip(fingerprints(all.iter().map(|&(f, _)| f), report.rules))
+            .zip(fingerprints(all.iter().map(|&(f, _)| f), results.rules))
             .map(|(&(finding, by), fingerprint)| {
-                let rule = &report.rules[finding.rule];
+                let rule = &results.rules[finding.rule];
                 let baseline_state = match by {
                     Some(Suppression::Baseline) => Some("unchanged"),
-                    _ if report.baseline => Some("new"),
+                    _ if results.baseline => Some("new"),
                     _ => None,
                 };
                 let suppressions = by.map(|by| match by {

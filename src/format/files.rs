@@ -3,15 +3,16 @@
 
 use std::io::{self, Write};
 
-use super::{Report, Reporter, no_command};
+use super::{Format, Results};
 use crate::finding::visible;
+use crate::text::no_command;
 
 /// The reporter of `--files-with-matches`.
 pub(super) struct Files;
 
-impl Reporter for Files {
-    fn write(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        for file in report.findings.chunk_by(|a, b| a.path == b.path) {
+impl Format for Files {
+    fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        for file in results.findings.chunk_by(|a, b| a.path == b.path) {
             writeln!(out, "{}", no_command(&visible(&file[0].path)))?;
         }
         Ok(())
