@@ -160,7 +160,9 @@ impl<'a> Walk<'a> {
             .git_ignore(gitignore)
             .git_exclude(gitignore)
             .git_global(false)
-            .require_git(false)
+            // Inside git, as in git, a `.gitignore` above the work tree hides nothing; outside
+            // git, ignore files apply wherever they are.
+            .require_git(tracked.is_some())
             .follow_links(scope.follow_symlinks)
             .filter_entry(move |entry| {
                 let name = entry.file_name().as_encoded_bytes();

@@ -488,3 +488,31 @@ fn an_ignore_file_at_the_root_that_is_a_link_or_a_fifo_is_refused_not_read() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_ignore_file_above_the_work_tree_hides_nothing_inside_git_as_in_git() {
+    // git never reads a `.gitignore` outside the work tree; the walk once did, and an
+    // untracked file with a reference passed with "0 files scanned".
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), ".gitignore", "*.php\n");
+    let d = &dir.path().join("project");
+    write(d, "vestige.toml", RULES);
+    write(d, "app/New.php", "<?php LegacyRun::a();\n");
+    let (out, _) = run(check_in(d, &["--format", "json"]), 0);
+    assert_eq!(
+        findings(&out),
+        Vec::<String>::new(),
+        "outside git: as before"
+    );
+
+    git(d, &["init", "-q", "-b", "main"]);
+    let (out, _) = run(check_in(d, &["--format", "json"]), 1);
+    assert_eq!(findings(&out), ["legacy app/New.php:1"]);
+    write(d, ".gitignore", "*.php\n");
+    let (out, _) = run(check_in(d, &["--format", "json"]), 0);
+    assert_eq!(
+        findings(&out),
+        Vec::<String>::new(),
+        "the work tree's own .gitignore still hides untracked files"
+    );
+}
