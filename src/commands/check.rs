@@ -22,15 +22,12 @@ use crate::{ratchet, walk};
 
 /// Runs `vestige check` with `args`.
 pub fn run(cli: &Cli, args: &CheckArgs) -> miette::Result<Outcome> {
-    let own_files: Vec<&Path> = match &args.write_baseline {
-        Some(Some(path)) => vec![path],
-        _ => Vec::new(),
-    };
-    let baseline = args.baseline.as_deref().filter(|_| !args.no_baseline);
-    let project = super::load(
-        &args.project,
-        baseline.into_iter().chain(own_files).collect(),
-    )?;
+    // The baselines named on the command line are never scanned, like the rule file's.
+    let named = [
+        args.baseline.as_deref().filter(|_| !args.no_baseline),
+        args.write_baseline.as_ref().and_then(Option::as_deref),
+    ];
+    let project = super::load(&args.project, named.into_iter().flatten().collect())?;
     let plan = Plan::new(&project, cli, args)?;
     plan.run(&project)
 }
