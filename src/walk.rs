@@ -121,109 +121,55 @@ impl<'a> Walk<'a> {
     {
         let mut visitors = visit_list(&self.listed, threads, &make);
         let all_starts = self.starts.clone();
-        // The walker reads ignore files through symbolic links and blocks on FIFOs. A scan root
-        // with such an ignore file in it or above it is not walked, and says why. Below the
-        // roots this is not checked: it would cost a system call in every directory.
-        let refused = Mutex::new(Vec::new());
         let mut starts = self.starts;
-        if self.scope.gitignore {
-            starts.retain(|start| match start.ancestors().find_map(odd_ignore_file) {
-                Some(file) => {
-                    lock(&refused).push(file);
-                    false
-                }
-                None => true,
-            });
-        }
-        let Some((first, rest)) = starts.split_first() else {
-            report_refused(&mut visitors, &refused, &make);
-            return Ok(visitors);
-        };
-        let mut builder = WalkBuilder::new(first);
-        for start in rest {
-            builder.add(start);
-        }
-        let scope = self.scope;
-        let exclude = scope.exclude.clone();
-        let own_files = scope.own_files.clone();
-        let skip = scope.skip.clone();
-        let narrowing = self.narrowing.map(Arc::new);
-        let keep_narrowing = narrowing.clone();
-        let (hidden, gitignore) = (scope.hidden, scope.gitignore);
+        let refused = refuse_odd_starts(&mut starts, self.scope.gitignore);
         let unreadable = Arc::new(Mutex::new(Vec::new()));
-        let unread = Arc::clone(&unreadable);
-        builder
-            .threads(threads)
-            .hidden(false)
-            .parents(gitignore)
-            .ignore(gitignore)
-            .git_ignore(gitignore)
-            .git_exclude(gitignore)
-            .git_global(false)
-            // Inside git, as in git, a `.gitignore` above the work tree hides nothing; outside
-            // git, ignore files apply wherever they are.
-            .require_git(tracked.is_some())
-            .follow_links(scope.follow_symlinks)
-            .filter_entry(move |entry| {
-                let name = entry.file_name().as_encoded_bytes();
-                if entry.depth() > 0 && name.first() == Some(&b'.') {
-                    // Hidden entries are skipped here rather than by the walker, so that the
-                    // ignore files are seen: the walker passes over one it cannot read.
-                    if gitignore && IGNORE_FILES.iter().any(|n| n.as_bytes() == name) {
-                        if let Err(err) = open_nonblocking(entry.path()) {
-                            lock(&unread).push((entry.path().to_owned(), err));
-                        }
-                    }
-                    if !hidden {
-                        return false;
-                    }
-                }
-                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !own_files.skips(entry)
-                    && !skip.iter().any(|dir| dir == entry.path())
-                    && !exclude.matched(entry.path(), is_dir).is_ignore()
-                    && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
-            });
-        let done = Mutex::new(Vec::new());
+        let narrowing = self.narrowing.map(Arc::new);
+        let mut done = Vec::new();
         let seen = Mutex::new(Vec::new());
         let fingerprints = tracked.as_ref().map(|_| RandomState::new());
-        let mut spawner = Spawner {
-            make: &make,
-            done: &done,
-            seen: &seen,
-            fingerprints: fingerprints.as_ref(),
-        };
-        // git lists the tracked files, and their fingerprints are taken, while the walk runs.
-        let tracked = std::thread::scope(|side| {
-            let tracked = tracked.zip(fingerprints.as_ref()).map(|(tracked, state)| {
-                let starts = &all_starts;
-                side.spawn(move || tracked().map(|files| TrackedIndex::new(files, starts, state)))
+        let tracked = if starts.is_empty() {
+            None
+        } else {
+            let in_git = tracked.is_some();
+            let mut walker = walker(self.scope, &starts, narrowing.clone(), in_git, &unreadable);
+            let finished = Mutex::new(Vec::new());
+            let mut spawner = Spawner {
+                make: &make,
+                done: &finished,
+                seen: &seen,
+                fingerprints: fingerprints.as_ref(),
+            };
+            // git lists the tracked files, and their fingerprints are taken, while the walk
+            // runs.
+            let tracked = std::thread::scope(|side| {
+                let tracked = tracked.zip(fingerprints.as_ref()).map(|(tracked, state)| {
+                    let starts = &all_starts;
+                    side.spawn(move || {
+                        tracked().map(|files| TrackedIndex::new(files, starts, state))
+                    })
+                });
+                walker.threads(threads).build_parallel().visit(&mut spawner);
+                tracked.map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
             });
-            builder.build_parallel().visit(&mut spawner);
-            tracked.map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-        });
-        visitors.extend(lock(&done).drain(..));
-        report_refused(&mut visitors, &refused, &make);
+            done = finished.into_inner().unwrap_or_else(|p| p.into_inner());
+            tracked
+        };
+        visitors.extend(done);
         let unreadable = std::mem::take(&mut *lock(&unreadable));
-        if !unreadable.is_empty() {
-            if visitors.is_empty() {
-                visitors.push(make());
-            }
-            for (path, err) in unreadable {
-                visitors[0].unreadable_ignore_file(&path, err);
-            }
-        }
+        report_problems(&mut visitors, refused, unreadable, &make);
         if let Some(tracked) = tracked {
+            let scope = self.scope;
             let hidden: Vec<PathBuf> = tracked?
                 .missed(&lock(&seen))
                 .into_iter()
                 .filter(|path| {
                     in_scope(scope, path)
-                        && keep_narrowing.as_ref().is_none_or(|n| n.keeps(path))
+                        && narrowing.as_ref().is_none_or(|n| n.keeps(path))
                         && is_scannable(scope, path)
                 })
                 .collect();
@@ -231,6 +177,76 @@ impl<'a> Walk<'a> {
         }
         Ok(visitors)
     }
+}
+
+/// Leaves out of `starts` those with an ignore file that is not a regular file in them or
+/// above them, and returns those files. The walker reads ignore files through symbolic links
+/// and blocks on FIFOs; below the starts this is not checked, as it would cost a system call
+/// in every directory.
+fn refuse_odd_starts(starts: &mut Vec<PathBuf>, gitignore: bool) -> Vec<PathBuf> {
+    let mut refused = Vec::new();
+    if gitignore {
+        starts.retain(|start| match start.ancestors().find_map(odd_ignore_file) {
+            Some(file) => {
+                refused.push(file);
+                false
+            }
+            None => true,
+        });
+    }
+    refused
+}
+
+/// The walker over `starts` (not empty) that keeps what `scope` and `narrowing` keep; the ignore
+/// files it cannot read are put in `unreadable`.
+fn walker(
+    scope: &Scope,
+    starts: &[PathBuf],
+    narrowing: Option<Arc<Narrowing>>,
+    in_git: bool,
+    unreadable: &Arc<Mutex<Vec<(PathBuf, std::io::Error)>>>,
+) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(&starts[0]);
+    for start in &starts[1..] {
+        builder.add(start);
+    }
+    let exclude = scope.exclude.clone();
+    let own_files = scope.own_files.clone();
+    let skip = scope.skip.clone();
+    let (hidden, gitignore) = (scope.hidden, scope.gitignore);
+    let unread = Arc::clone(unreadable);
+    builder
+        .hidden(false)
+        .parents(gitignore)
+        .ignore(gitignore)
+        .git_ignore(gitignore)
+        .git_exclude(gitignore)
+        .git_global(false)
+        // Inside git, as in git, a `.gitignore` above the work tree hides nothing; outside git,
+        // ignore files apply wherever they are.
+        .require_git(in_git)
+        .follow_links(scope.follow_symlinks)
+        .filter_entry(move |entry| {
+            let name = entry.file_name().as_encoded_bytes();
+            if entry.depth() > 0 && name.first() == Some(&b'.') {
+                // Hidden entries are skipped here rather than by the walker, so that the
+                // ignore files are seen: the walker passes over one it cannot read.
+                if gitignore && IGNORE_FILES.iter().any(|n| n.as_bytes() == name) {
+                    if let Err(err) = open_nonblocking(entry.path()) {
+                        lock(&unread).push((entry.path().to_owned(), err));
+                    }
+                }
+                if !hidden {
+                    return false;
+                }
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !own_files.skips(entry)
+                && !skip.iter().any(|dir| dir == entry.path())
+                && !exclude.matched(entry.path(), is_dir).is_ignore()
+                && narrowing.as_ref().is_none_or(|n| n.keeps(entry.path()))
+        });
+    builder
 }
 
 /// Lists the tracked files of a git work tree; runs beside the walk.
@@ -404,14 +420,15 @@ fn odd_ignore_file(dir: &Path) -> Option<PathBuf> {
         .find(|file| std::fs::symlink_metadata(file).is_ok_and(|meta| !meta.file_type().is_file()))
 }
 
-/// Hands each directory left out for an odd ignore file to a visitor as an error.
-fn report_refused<V: Visitor>(
+/// Hands each ignore file that kept a start from being walked, and each one that could not be
+/// read, to a visitor.
+fn report_problems<V: Visitor>(
     visitors: &mut Vec<V>,
-    refused: &Mutex<Vec<PathBuf>>,
+    refused: Vec<PathBuf>,
+    unreadable: Vec<(PathBuf, std::io::Error)>,
     make: &impl Fn() -> V,
 ) {
-    let refused = std::mem::take(&mut *lock(refused));
-    if refused.is_empty() {
+    if refused.is_empty() && unreadable.is_empty() {
         return;
     }
     if visitors.is_empty() {
@@ -426,6 +443,9 @@ fn report_refused<V: Visitor>(
             path: file,
             err: Box::new(ignore::Error::Io(reason)),
         });
+    }
+    for (path, err) in unreadable {
+        visitors[0].unreadable_ignore_file(&path, err);
     }
 }
 
