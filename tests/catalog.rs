@@ -1,11 +1,8 @@
 //! `vestige rules`, `vestige explain`, `vestige report` and naming variants, on the shipped
 //! fixture and on temporary trees.
 
-#[path = "support/cli.rs"]
-mod support;
-
+use crate::support::{check_in, json, repo, run, vestige, write};
 use assert_cmd::Command;
-use support::{check_in, json, repo, run, vestige, write};
 use tempfile::TempDir;
 
 /// `vestige SUBCOMMAND` with the shipped rules on the fixture.

@@ -1,13 +1,10 @@
 //! The built binary on the shipped fixture and on small trees built per test: formats, exit codes,
 //! scope (roots, excludes, .gitignore, hidden, binary), explicit paths and rule-file discovery.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 
+use crate::support::{FIXTURE, check_fixture, check_in, repo, write};
 use assert_cmd::Command;
-use support::{FIXTURE, check_fixture, check_in, repo, write};
 use tempfile::TempDir;
 
 fn stdout(cmd: &mut Command, code: i32) -> String {

@@ -2,14 +2,11 @@
 //! hostile trees built per test, each parsed back and checked; and the exit-code flags
 //! `--exit-zero` and `--deny-warnings`.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::collections::HashSet;
 use std::fs;
 
+use crate::support::{FIXTURE, RULE, check_fixture, check_in, json, repo, run, write};
 use serde_json::Value;
-use support::{FIXTURE, RULE, check_fixture, check_in, json, repo, run, write};
 use tempfile::TempDir;
 
 /// The ids of the shipped rules, then vestige's built-in ones, as every format lists them.

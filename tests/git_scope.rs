@@ -3,13 +3,10 @@
 //! git environments (linked worktrees, `GIT_DIR`, `GIT_INDEX_FILE`) map every path, git's own
 //! refusals come through, and `--staged` reads the index whatever the work tree holds.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 use std::path::Path;
 
-use support::{check_in, commit_all, findings, git, git_command, run, write};
+use crate::support::{check_in, commit_all, findings, git, git_command, run, write};
 use tempfile::TempDir;
 
 const RULES: &str = "[scan]\nexclude = [\"vendor/\"]\n\n\

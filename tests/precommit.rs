@@ -5,16 +5,13 @@
 //! same hooks from the wheel, as their users do.)
 //!
 //! Ignored by default because they need `pre-commit` on the PATH; `.ci/run` installs it and runs
-//! `cargo test --test precommit -- --ignored`.
-
-#[path = "support/cli.rs"]
-mod support;
+//! `cargo test --test tests precommit:: -- --ignored`.
 
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::{git_command, write};
+use crate::support::{git_command, write};
 use tempfile::TempDir;
 
 /// The hooks of `.pre-commit-hooks.yaml`, each a list of its `key: value` fields in file order.

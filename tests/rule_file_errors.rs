@@ -1,7 +1,7 @@
 //! Every kind of mistake in a rule file ends the run with exit code 2, prints nothing on standard
 //! output, and draws a diagnostic on standard error that points into the file. The diagnostics are
-//! locked in as insta snapshots (`tests/snapshots/rule_file_errors__*.snap`): review each one for
-//! the right span, a clear message and a useful help line before accepting it.
+//! locked in as insta snapshots (`tests/snapshots/tests__rule_file_errors__*.snap`): review each
+//! one for the right span, a clear message and a useful help line before accepting it.
 
 use std::path::Path;
 

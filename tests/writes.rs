@@ -6,15 +6,12 @@
 
 #![cfg(unix)]
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use support::{RULE, check_in, git_command, json, run, vestige, write};
+use crate::support::{RULE, check_in, git_command, json, run, vestige, write};
 use tempfile::TempDir;
 
 /// A tree with `vestige.toml` holding `extra` (tables before the rule) and `RULE`, and one

@@ -1,5 +1,8 @@
-//! Helpers shared by the integration suites that run the `vestige` binary in temporary trees.
-#![allow(dead_code)] // each suite uses the helpers it needs
+//! Helpers shared by the integration tests' areas: running the `vestige` binary in temporary
+//! trees and git repositories, and reading what it printed. `reference` is the naive matcher the
+//! property tests (and the fuzz target, by path) compare the engine with.
+
+pub mod reference;
 
 use std::fs;
 use std::path::{Path, PathBuf};
