@@ -31,9 +31,7 @@ fn fixture(format: &str) -> String {
 
 /// A tree whose `vestige.toml` holds `rules` (TOML text).
 fn tree(rules: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "vestige.toml", rules);
-    dir
+    crate::support::tree(rules, &[])
 }
 
 /// The findings of the fixture in vestige's own JSON format, to compare the others with.

@@ -11,13 +11,7 @@ use tempfile::TempDir;
 
 /// A tree with `vestige.toml` holding `scan` (the `[scan]` table's body) and `RULE`.
 fn tree(scan: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    write(
-        dir.path(),
-        "vestige.toml",
-        format!("[scan]\n{scan}\n{RULE}"),
-    );
-    dir
+    crate::support::tree(&format!("[scan]\n{scan}\n{RULE}"), &[])
 }
 
 /// (path, line, column) of each finding in a JSON report.

@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{git, repo, write};
+use crate::support::{git, printed, repo, write};
 use tempfile::TempDir;
 
 /// The `PATH` of this process without any directory that holds a `cargo` executable.
@@ -41,9 +41,7 @@ fn pre_commit(dir: &Path, home: &Path, args: &[&str]) -> (bool, String) {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("pre-commit is not on the PATH (pip install pre-commit)");
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), text)
+    (output.status.success(), printed(&output))
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{RULE, check_in, commit_all, findings, git, json, run, write};
+use crate::support::{RULE, check_in, commit_all, findings, git, json, run, tree, write};
 use tempfile::TempDir;
 
 const BASELINE: &str = "vestige-baseline.toml";
@@ -13,18 +13,14 @@ const BASELINE: &str = "vestige-baseline.toml";
 /// A repository whose `main` holds a rule file naming the baseline `BASELINE` (when `named`),
 /// `files`, and (when `baselined`) the baseline of them; HEAD is then the new branch `feature`.
 fn repo(files: &[(&str, &str)], named: bool, baselined: bool) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    let d = dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     let config = if named {
         format!("[baseline]\nfile = \"{BASELINE}\"\n\n{RULE}")
     } else {
         RULE.to_owned()
     };
-    write(d, "vestige.toml", config);
-    for (path, contents) in files {
-        write(d, path, contents);
-    }
+    let dir = tree(&config, files);
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
     if baselined {
         run(check_in(d, &["--write-baseline", BASELINE]), 0);
     }

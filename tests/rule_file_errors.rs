@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::support::check_in;
 use tempfile::TempDir;
 
 /// A temporary project holding `rules` as `vestige.toml` and an empty `app/` directory.
@@ -19,12 +19,7 @@ fn project(rules: &str) -> TempDir {
 /// Runs `vestige check` (plus `args`) in `dir` and returns its standard error, after checking that
 /// the run failed with exit code 2 and printed nothing on standard output.
 fn fail_in(dir: &Path, args: &[&str]) -> String {
-    let output = Command::cargo_bin("vestige")
-        .expect("the vestige binary")
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let output = check_in(dir, args)
         .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("run vestige");

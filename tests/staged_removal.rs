@@ -4,21 +4,11 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{check_in, json, run, write};
+use crate::support::{check_in, json, run, tree, write};
 use tempfile::TempDir;
 
 const RULE: &str =
     "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"LegacyRun\"]\n";
-
-/// A tree with `vestige.toml` holding `config` and `files`.
-fn tree(config: &str, files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "vestige.toml", config);
-    for (path, text) in files {
-        write(dir.path(), path, text);
-    }
-    dir
-}
 
 /// `(rule, path, line)` of each finding, and the JSON summary.
 fn report(out: &str) -> (Vec<(String, String, u64)>, serde_json::Value) {
