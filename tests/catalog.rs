@@ -1,20 +1,8 @@
 //! `vestige rules`, `vestige explain`, `vestige report` and naming variants, on the shipped
 //! fixture and on temporary trees.
 
-#[path = "support/cli.rs"]
-mod support;
-
-use assert_cmd::Command;
-use support::{check_in, json, repo, run, vestige, write};
+use crate::support::{check_in, json, on_fixture, repo, run, vestige, write};
 use tempfile::TempDir;
-
-/// `vestige SUBCOMMAND` with the shipped rules on the fixture.
-fn on_fixture(args: &[&str]) -> Command {
-    let mut cmd = vestige(&repo());
-    cmd.args(args)
-        .args(["--config", "rules.toml", "--root", "fixtures/tenantatlas"]);
-    cmd
-}
 
 #[test]
 fn rules_lists_every_rule_with_its_scope() {
@@ -86,8 +74,8 @@ fn report_shows_retired_rules_and_what_is_left_of_the_baseline() {
     write(d, "app/b.php", "OldRun\n");
     run(check_in(d, &["--write-baseline", "baseline.toml"]), 0);
     write(d, "app/b.php", "\n");
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(d).args(["report", "--format", "json"]);
+    let mut cmd = vestige(d);
+    cmd.args(["report", "--format", "json"]);
     let (out, _) = run(cmd, 0);
     let report = json(&out);
     assert_eq!(report["ready_to_retire"], serde_json::json!(["gone"]));
@@ -150,9 +138,8 @@ fn variants_find_the_other_spellings_in_the_fixture_and_say_which() {
 fn rules_expand_lists_the_variants() {
     let dir = variants_tree("[\"snake\", \"plural\"]");
     let root = repo().join("fixtures/tenantatlas");
-    let mut cmd = Command::cargo_bin("vestige").unwrap();
-    cmd.current_dir(dir.path())
-        .args(["rules", "--expand", "--root", root.to_str().unwrap()]);
+    let mut cmd = vestige(dir.path());
+    cmd.args(["rules", "--expand", "--root", root.to_str().unwrap()]);
     let (out, _) = run(cmd, 0);
     assert!(
         out.contains("inventory:\n  InventorySyncRun -> inventory_sync_run, inventory_sync_runs\n"),

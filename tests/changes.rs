@@ -1,10 +1,7 @@
 //! Changed-lines mode (`--since REV`, `--staged`) against real git repositories built in
 //! temporary directories: commits, a rename, staged and unstaged edits, untracked files.
 
-#[path = "support/cli.rs"]
-mod support;
-
-use support::{check_in, commit_all, git, json, run, write};
+use crate::support::{check_in, commit_all, git, json, run, write};
 use tempfile::TempDir;
 
 const RULES: &str = "[scan]\nroots = [\"app\"]\nexclude = [\"vendor/\"]\n\n\
@@ -260,7 +257,7 @@ fn since_sees_renames_empty_files_and_undiffable_files() {
     write(d, "app/x.gen.php", "<?php\nLegacyRun::generated();\n");
     commit_all(d, "rename, empty file, generated file");
     let (out, _) = run(check_in(d, &["--since", "HEAD~1", "--format", "json"]), 1);
-    let rules = support::findings(&out);
+    let rules = crate::support::findings(&out);
     assert_eq!(
         rules,
         [

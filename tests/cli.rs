@@ -1,36 +1,21 @@
 //! The built binary on the shipped fixture and on small trees built per test: formats, exit codes,
 //! scope (roots, excludes, .gitignore, hidden, binary), explicit paths and rule-file discovery.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 
-use assert_cmd::Command;
-use support::{FIXTURE, check_fixture, check_in, repo, write};
+use crate::support::{FIXTURE, check_fixture, check_in, repo, run, write};
 use tempfile::TempDir;
-
-fn stdout(cmd: &mut Command, code: i32) -> String {
-    let output = cmd.output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 #[test]
 fn short_format_lists_exactly_the_planted_leftovers() {
-    let out = stdout(&mut check_fixture(&["--format", "short"]), 1);
+    let out = run(check_fixture(&["--format", "short"]), 1).0;
     assert_eq!(out.lines().count(), 81);
     insta::assert_snapshot!("fixture_short", out);
 }
 
 #[test]
 fn excluded_ignored_hidden_and_binary_files_are_never_reported() {
-    let out = stdout(&mut check_fixture(&["--format", "short"]), 1);
+    let out = run(check_fixture(&["--format", "short"]), 1).0;
     for skipped in [
         "vendor/",
         "storage/",
@@ -58,8 +43,8 @@ fn global_excludes_apply_at_any_depth_even_when_the_root_is_the_whole_tree() {
     let config = tmp.path().join("whole-tree.toml");
     fs::write(&config, rules).unwrap();
     let root = repo().join(FIXTURE);
-    let out = stdout(
-        &mut check_in(
+    let out = run(
+        check_in(
             &repo(),
             &[
                 "--config",
@@ -71,7 +56,8 @@ fn global_excludes_apply_at_any_depth_even_when_the_root_is_the_whole_tree() {
             ],
         ),
         1,
-    );
+    )
+    .0;
     let paths: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
     assert_eq!(paths.len(), 81, "{out}");
     assert!(paths.iter().all(|p| {
@@ -83,13 +69,14 @@ fn global_excludes_apply_at_any_depth_even_when_the_root_is_the_whole_tree() {
 
 #[test]
 fn human_format_shows_each_finding_with_its_source_line() {
-    let out = stdout(
-        &mut check_fixture(&[
+    let out = run(
+        check_fixture(&[
             "fixtures/tenantatlas/app/Jobs/RunBackupScheduleJob.php",
             "fixtures/tenantatlas/app/Filament/Resources/TenantResource.php",
         ]),
         1,
-    );
+    )
+    .0;
     insta::assert_snapshot!("fixture_human", out);
 }
 
@@ -106,18 +93,19 @@ fn human_summary_goes_to_stderr() {
 
 #[test]
 fn json_format_is_one_document_with_a_summary() {
-    let out = stdout(
-        &mut check_fixture(&[
+    let out = run(
+        check_fixture(&[
             "--format",
             "json",
             "fixtures/tenantatlas/app/Filament/Resources/TenantResource.php",
             "fixtures/tenantatlas/app/Jobs/RunBackupScheduleJob.php",
         ]),
         1,
-    );
+    )
+    .0;
     insta::assert_snapshot!("fixture_json", out);
     let full: serde_json::Value =
-        serde_json::from_str(&stdout(&mut check_fixture(&["--format", "json"]), 1)).unwrap();
+        serde_json::from_str(&run(check_fixture(&["--format", "json"]), 1).0).unwrap();
     assert_eq!(full["version"], 1);
     assert_eq!(full["findings"].as_array().unwrap().len(), 81);
     assert_eq!(full["summary"]["files_scanned"], 38);
@@ -129,28 +117,23 @@ fn json_format_is_one_document_with_a_summary() {
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
     for format in ["human", "short", "json"] {
-        let one = stdout(
-            &mut check_fixture(&["--format", format, "--threads", "1"]),
-            1,
-        );
-        let many = stdout(
-            &mut check_fixture(&["--format", format, "--threads", "8"]),
-            1,
-        );
+        let one = run(check_fixture(&["--format", format, "--threads", "1"]), 1).0;
+        let many = run(check_fixture(&["--format", format, "--threads", "8"]), 1).0;
         assert_eq!(one, many, "format {format}");
     }
 }
 
 #[test]
 fn explicit_paths_narrow_the_scan_but_obey_excludes_and_gitignore() {
-    let only_job = stdout(
-        &mut check_fixture(&[
+    let only_job = run(
+        check_fixture(&[
             "--format",
             "short",
             "fixtures/tenantatlas/app/Jobs/EntraGroupSyncJob.php",
         ]),
         1,
-    );
+    )
+    .0;
     assert_eq!(only_job.lines().count(), 4, "{only_job}");
     assert!(
         only_job
@@ -158,8 +141,8 @@ fn explicit_paths_narrow_the_scan_but_obey_excludes_and_gitignore() {
             .all(|l| l.starts_with("app/Jobs/EntraGroupSyncJob.php:"))
     );
 
-    let skipped = stdout(
-        &mut check_fixture(&[
+    let skipped = run(
+        check_fixture(&[
             "--format",
             "short",
             "fixtures/tenantatlas/vendor/acme/legacy/src/InventorySyncRun.php",
@@ -170,13 +153,15 @@ fn explicit_paths_narrow_the_scan_but_obey_excludes_and_gitignore() {
             "fixtures/tenantatlas/composer.json",
         ]),
         0,
-    );
+    )
+    .0;
     assert_eq!(skipped, "");
 
-    let directory = stdout(
-        &mut check_fixture(&["--format", "short", "fixtures/tenantatlas/routes"]),
+    let directory = run(
+        check_fixture(&["--format", "short", "fixtures/tenantatlas/routes"]),
         1,
-    );
+    )
+    .0;
     assert_eq!(directory.lines().count(), 8, "{directory}");
 }
 
@@ -208,12 +193,9 @@ tokens = ["Foo"]
 "#,
     );
     write(tmp.path(), "src/a.php", "<?php\n$x = new Bar();\n");
-    assert_eq!(
-        stdout(&mut check_in(tmp.path(), &["--format", "short"]), 0),
-        ""
-    );
+    assert_eq!(run(check_in(tmp.path(), &["--format", "short"]), 0).0, "");
     write(tmp.path(), "src/b.php", "<?php\n$x = new Foo();\n");
-    let out = stdout(&mut check_in(tmp.path(), &["--format", "short"]), 0);
+    let out = run(check_in(tmp.path(), &["--format", "short"]), 0).0;
     assert_eq!(out, "src/b.php:2:10: warning[no-foo]: `Foo`: no Foo\n");
 }
 
@@ -227,10 +209,11 @@ fn rule_file_is_found_in_an_ancestor_and_sets_the_root() {
     );
     write(tmp.path(), "app/deep/x.php", "Legacy\n");
     write(tmp.path(), "lib/y.php", "Legacy\n");
-    let out = stdout(
-        &mut check_in(&tmp.path().join("app/deep"), &["--format", "short"]),
+    let out = run(
+        check_in(&tmp.path().join("app/deep"), &["--format", "short"]),
         1,
-    );
+    )
+    .0;
     assert_eq!(
         out,
         "app/deep/x.php:1:1: error[r]: `Legacy`: m\nlib/y.php:1:1: error[r]: `Legacy`: m\n"
@@ -241,7 +224,7 @@ fn rule_file_is_found_in_an_ancestor_and_sets_the_root() {
         "vestige.toml",
         "[[rule]]\nid = \"first\"\nmessage = \"m\"\ntokens = [\"Legacy\"]\n",
     );
-    let out = stdout(&mut check_in(tmp.path(), &["--format", "short", "lib"]), 1);
+    let out = run(check_in(tmp.path(), &["--format", "short", "lib"]), 1).0;
     assert_eq!(
         out, "lib/y.php:1:1: error[first]: `Legacy`: m\n",
         "vestige.toml wins over .vestige.toml"
@@ -257,8 +240,8 @@ fn root_flag_overrides_the_rule_file_directory() {
         "[scan]\nroots = [\"src\"]\n[[rule]]\nid = \"r\"\nmessage = \"m\"\ntokens = [\"Legacy\"]\n",
     );
     write(tmp.path(), "project/src/a.php", "x Legacy y\n");
-    let out = stdout(
-        &mut check_in(
+    let out = run(
+        check_in(
             tmp.path(),
             &[
                 "--config",
@@ -270,7 +253,8 @@ fn root_flag_overrides_the_rule_file_directory() {
             ],
         ),
         1,
-    );
+    )
+    .0;
     assert_eq!(out, "src/a.php:1:3: error[r]: `Legacy`: m\n");
 }
 
@@ -321,7 +305,7 @@ match = "substring"
         "app/Job.php",
         "Http::get('x'); old_legacy_runs_x\n",
     );
-    let out = stdout(&mut check_in(tmp.path(), &["--format", "short"]), 1);
+    let out = run(check_in(tmp.path(), &["--format", "short"]), 1).0;
     assert_eq!(
         out,
         "app/Job.php:1:21: error[legacy]: `legacy_runs`: no legacy\n\
@@ -371,13 +355,10 @@ fn files_with_matches_prints_each_file_with_findings_once_sorted() {
         );
     }
     assert_eq!(
-        stdout(&mut check_in(dir.path(), &["-l", "lib"]), 0),
+        run(check_in(dir.path(), &["-l", "lib"]), 0).0,
         "lib/warn.php\n"
     );
-    assert_eq!(
-        stdout(&mut check_in(dir.path(), &["-l", "app/clean.php"]), 0),
-        ""
-    );
+    assert_eq!(run(check_in(dir.path(), &["-l", "app/clean.php"]), 0).0, "");
     let output = check_in(dir.path(), &["-l", "--format", "short"])
         .output()
         .unwrap();

@@ -2,14 +2,11 @@
 //! hostile trees built per test, each parsed back and checked; and the exit-code flags
 //! `--exit-zero` and `--deny-warnings`.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::collections::HashSet;
 use std::fs;
 
+use crate::support::{FIXTURE, RULE, check_fixture, check_in, json, repo, run, write};
 use serde_json::Value;
-use support::{FIXTURE, RULE, check_fixture, check_in, json, repo, run, write};
 use tempfile::TempDir;
 
 /// The ids of the shipped rules, then vestige's built-in ones, as every format lists them.
@@ -34,9 +31,7 @@ fn fixture(format: &str) -> String {
 
 /// A tree whose `vestige.toml` holds `rules` (TOML text).
 fn tree(rules: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "vestige.toml", rules);
-    dir
+    crate::support::tree(rules, &[])
 }
 
 /// The findings of the fixture in vestige's own JSON format, to compare the others with.

@@ -3,13 +3,12 @@
 //! git environments (linked worktrees, `GIT_DIR`, `GIT_INDEX_FILE`) map every path, git's own
 //! refusals come through, and `--staged` reads the index whatever the work tree holds.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 use std::path::Path;
 
-use support::{check_in, commit_all, findings, git, git_command, run, write};
+use crate::support::{
+    check_in, commit_all, findings, git, git_command, git_repo, printed, run, write,
+};
 use tempfile::TempDir;
 
 const RULES: &str = "[scan]\nexclude = [\"vendor/\"]\n\n\
@@ -18,15 +17,7 @@ const RULES: &str = "[scan]\nexclude = [\"vendor/\"]\n\n\
 
 /// A repository with `files` committed, the rule file `RULES` among them.
 fn repo(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    let d = dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
-    write(d, "vestige.toml", RULES);
-    for (path, contents) in files {
-        write(d, path, contents);
-    }
-    commit_all(d, "base");
-    dir
+    git_repo(RULES, files)
 }
 
 #[test]
@@ -247,9 +238,7 @@ fn try_commit(dir: &Path, args: &[&str]) -> (bool, String) {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), text)
+    (output.status.success(), printed(&output))
 }
 
 #[cfg(unix)]
@@ -328,23 +317,12 @@ fn a_project_outside_the_work_tree_git_names_is_an_error() {
     assert!(stderr.contains("is outside git's work tree"), "{stderr}");
 }
 
-/// Whether this process runs as root (a file it creates belongs to uid 0).
-#[cfg(unix)]
-fn running_as_root(dir: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let probe = dir.join(".uid-probe");
-    fs::write(&probe, "").unwrap();
-    let root = fs::metadata(&probe).unwrap().uid() == 0;
-    fs::remove_file(probe).unwrap();
-    root
-}
-
 #[cfg(unix)]
 #[test]
 fn git_refusing_the_repository_is_reported_in_gits_words() {
     let dir = repo(&[("app/a.php", "<?php LegacyRun::x();\n")]);
     let d = dir.path();
-    if !running_as_root(d) {
+    if !crate::support::running_as_root() {
         eprintln!("skipped: making git see another owner needs root (chown)");
         return;
     }
@@ -374,7 +352,7 @@ fn an_unreadable_ignore_file_gets_a_note() {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(d.join("app/.gitignore"), fs::Permissions::from_mode(0o000)).unwrap();
-    let cmd = if running_as_root(d) {
+    let cmd = if crate::support::running_as_root() {
         let Ok(setpriv) = which("setpriv") else {
             eprintln!("skipped: running as root without setpriv to drop privileges");
             return;

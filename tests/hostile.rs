@@ -2,25 +2,16 @@
 //! temporary tree built by the test. Every run has a timeout, so a hang fails instead of blocking.
 //! Rule-file errors, the regex size limit among them, are in `rule_file_errors.rs`.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use support::{RULE, check_in, json, run, write};
+use crate::support::{RULE, check_in, json, run, write};
 use tempfile::TempDir;
 
 /// A tree with `vestige.toml` holding `scan` (the `[scan]` table's body) and `RULE`.
 fn tree(scan: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    write(
-        dir.path(),
-        "vestige.toml",
-        format!("[scan]\n{scan}\n{RULE}"),
-    );
-    dir
+    crate::support::tree(&format!("[scan]\n{scan}\n{RULE}"), &[])
 }
 
 /// (path, line, column) of each finding in a JSON report.
@@ -460,7 +451,7 @@ tokens = ["Foo"]
         (&["explain", "legacy\u{1b}[2J"][..], 2),
     ];
     for (args, code) in outputs {
-        let mut cmd = support::vestige(dir.path());
+        let mut cmd = crate::support::vestige(dir.path());
         cmd.args(args);
         let (out, stderr) = run(cmd, code);
         let shown = if args.contains(&"json") { "" } else { &out };
@@ -471,7 +462,7 @@ tokens = ["Foo"]
         out.contains("matches `Fo+(?:\u{241b}\u{240a}::error"),
         "{out}"
     );
-    let mut explain = support::vestige(dir.path());
+    let mut explain = crate::support::vestige(dir.path());
     explain.args(["explain", "legacy"]);
     let (out, _) = run(explain, 0);
     assert!(

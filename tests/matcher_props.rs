@@ -16,9 +16,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use vestige::matcher::{Bounds, Hit, Matcher, RegexSpec, TokenSpec};
 
-#[path = "support/reference.rs"]
-mod reference;
-use reference::{RuleDef, Span, build, matches_at, reference};
+use crate::support::reference::{RuleDef, Span, build, matches_at, reference};
 
 /// Letters in both cases, a digit, `_` (word bytes); `-`, `:`, space, newline (non-word ASCII);
 /// `é` and `É`, two-byte characters that differ only in a non-ASCII byte and must never fold.

@@ -5,16 +5,13 @@
 //! same hooks from the wheel, as their users do.)
 //!
 //! Ignored by default because they need `pre-commit` on the PATH; `.ci/run` installs it and runs
-//! `cargo test --test precommit -- --ignored`.
-
-#[path = "support/cli.rs"]
-mod support;
+//! `cargo test --test tests precommit:: -- --ignored`.
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use support::{git_command, write};
+use crate::support::{git, git_command, printed, write};
 use tempfile::TempDir;
 
 /// The hooks of `.pre-commit-hooks.yaml`, each a list of its `key: value` fields in file order.
@@ -77,22 +74,17 @@ fn local_config(id: &str, extra: &[&str]) -> String {
     config
 }
 
-fn git(dir: &Path, args: &[&str]) -> Output {
-    git_command(dir)
-        .args(args)
+/// Stages everything and commits, pre-commit's hook running with its home in the repository;
+/// returns whether the commit was made and what was printed.
+fn commit(dir: &Path, message: &str) -> (bool, String) {
+    git(dir, &["add", "-A"]);
+    let output = git_command(dir)
+        .args(["commit", "-m", message])
         .env("PRE_COMMIT_HOME", dir.join(".git/pre-commit-home"))
         .env("NO_COLOR", "1")
         .output()
-        .unwrap()
-}
-
-/// Stages everything and commits; returns whether the commit was made and what was printed.
-fn commit(dir: &Path, message: &str) -> (bool, String) {
-    assert!(git(dir, &["add", "-A"]).status.success());
-    let output = git(dir, &["commit", "-m", message]);
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), text)
+        .unwrap();
+    (output.status.success(), printed(&output))
 }
 
 /// A git repository with a rule file forbidding `LegacyRun` under `app/`, a committed file
@@ -100,7 +92,7 @@ fn commit(dir: &Path, message: &str) -> (bool, String) {
 fn repository(id: &str, extra: &[&str]) -> TempDir {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
-    assert!(git(d, &["init", "-q", "-b", "main"]).status.success());
+    git(d, &["init", "-q", "-b", "main"]);
     write(
         d,
         "vestige.toml",

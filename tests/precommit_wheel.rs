@@ -4,17 +4,15 @@
 //! with no `cargo` on the `PATH`. Both hook ids then run on a temporary repository.
 //!
 //! Ignored by default: it needs `pre-commit` on the PATH and `VESTIGE_WHEEL_DIR`, a directory
-//! holding the vestige wheel and a setuptools wheel. `.ci/packaging.sh` builds them and runs it.
-
-#[path = "support/cli.rs"]
-mod support;
+//! holding the vestige wheel and a setuptools wheel. `.ci/packaging/check.sh` builds them and runs
+//! `cargo test --test tests precommit_wheel:: -- --ignored`.
 
 use std::env;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{git, repo, write};
+use crate::support::{git, printed, repo, write};
 use tempfile::TempDir;
 
 /// The `PATH` of this process without any directory that holds a `cargo` executable.
@@ -43,13 +41,11 @@ fn pre_commit(dir: &Path, home: &Path, args: &[&str]) -> (bool, String) {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("pre-commit is not on the PATH (pip install pre-commit)");
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), text)
+    (output.status.success(), printed(&output))
 }
 
 #[test]
-#[ignore = "needs pre-commit and VESTIGE_WHEEL_DIR; .ci/packaging.sh runs it"]
+#[ignore = "needs pre-commit and VESTIGE_WHEEL_DIR; .ci/packaging/check.sh runs it"]
 fn the_python_hooks_install_the_wheel_without_cargo_and_check_as_documented() {
     let no_cargo = Command::new("sh")
         .args(["-c", "command -v cargo"])

@@ -3,12 +3,9 @@
 //! `baseline-grew` finding at the entry; one that only shrank it, renamed a file or edited a
 //! baselined line passes; an untracked or newly added baseline is handled as documented.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::path::Path;
 
-use support::{RULE, check_in, commit_all, findings, git, json, run, write};
+use crate::support::{RULE, check_in, commit_all, findings, git, json, run, tree, write};
 use tempfile::TempDir;
 
 const BASELINE: &str = "vestige-baseline.toml";
@@ -16,18 +13,14 @@ const BASELINE: &str = "vestige-baseline.toml";
 /// A repository whose `main` holds a rule file naming the baseline `BASELINE` (when `named`),
 /// `files`, and (when `baselined`) the baseline of them; HEAD is then the new branch `feature`.
 fn repo(files: &[(&str, &str)], named: bool, baselined: bool) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    let d = dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
     let config = if named {
         format!("[baseline]\nfile = \"{BASELINE}\"\n\n{RULE}")
     } else {
         RULE.to_owned()
     };
-    write(d, "vestige.toml", config);
-    for (path, contents) in files {
-        write(d, path, contents);
-    }
+    let dir = tree(&config, files);
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
     if baselined {
         run(check_in(d, &["--write-baseline", BASELINE]), 0);
     }
@@ -242,7 +235,7 @@ fn the_rule_id_is_reserved() {
 fn explain_says_where_the_rule_is_reported() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "vestige.toml", RULE);
-    let mut explain = support::vestige(dir.path());
+    let mut explain = crate::support::vestige(dir.path());
     explain.args(["explain", "baseline-grew"]);
     let (out, _) = run(explain, 0);
     assert!(out.starts_with("baseline-grew (error)"), "{out}");

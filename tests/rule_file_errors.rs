@@ -1,11 +1,11 @@
 //! Every kind of mistake in a rule file ends the run with exit code 2, prints nothing on standard
 //! output, and draws a diagnostic on standard error that points into the file. The diagnostics are
-//! locked in as insta snapshots (`tests/snapshots/rule_file_errors__*.snap`): review each one for
-//! the right span, a clear message and a useful help line before accepting it.
+//! locked in as insta snapshots (`tests/snapshots/tests__rule_file_errors__*.snap`): review each
+//! one for the right span, a clear message and a useful help line before accepting it.
 
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::support::check_in;
 use tempfile::TempDir;
 
 /// A temporary project holding `rules` as `vestige.toml` and an empty `app/` directory.
@@ -19,12 +19,7 @@ fn project(rules: &str) -> TempDir {
 /// Runs `vestige check` (plus `args`) in `dir` and returns its standard error, after checking that
 /// the run failed with exit code 2 and printed nothing on standard output.
 fn fail_in(dir: &Path, args: &[&str]) -> String {
-    let output = Command::cargo_bin("vestige")
-        .expect("the vestige binary")
-        .arg("check")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let output = check_in(dir, args)
         .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("run vestige");

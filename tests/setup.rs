@@ -1,13 +1,10 @@
 //! First contact: `vestige init`, `vestige schema` (validated against the shipped rule files),
 //! shell completions and the man page.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 
+use crate::support::{check_in, repo, run, vestige, write};
 use serde_json::Value;
-use support::{check_in, repo, run, vestige, write};
 use tempfile::TempDir;
 
 /// A Laravel-shaped directory: composer.json requiring laravel/framework, and four of the five

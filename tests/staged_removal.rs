@@ -1,27 +1,14 @@
 //! The staged-removal workflow on temporary trees: a baseline that ratchets, suppressions in the
 //! code, rules that turn into errors on a date, and paths that must be gone.
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 use std::path::Path;
 
-use support::{check_in, json, run, write};
+use crate::support::{check_in, json, run, tree, write};
 use tempfile::TempDir;
 
 const RULE: &str =
     "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"LegacyRun\"]\n";
-
-/// A tree with `vestige.toml` holding `config` and `files`.
-fn tree(config: &str, files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "vestige.toml", config);
-    for (path, text) in files {
-        write(dir.path(), path, text);
-    }
-    dir
-}
 
 /// `(rule, path, line)` of each finding, and the JSON summary.
 fn report(out: &str) -> (Vec<(String, String, u64)>, serde_json::Value) {
@@ -239,7 +226,7 @@ mod baseline {
         let (found, summary) = report(&out);
         assert_eq!(found.len(), 2, "the two in app/a.php are not baselined");
         assert_eq!(summary["baselined"], 1);
-        let mut cmd = support::vestige(d);
+        let mut cmd = crate::support::vestige(d);
         cmd.args(["report", "--baseline", "baseline.toml", "--format", "json"]);
         let (out, _) = run(cmd, 0);
         assert_eq!(json(&out)["baseline"]["remaining"], 1);
@@ -481,7 +468,7 @@ mod expiry {
 
 mod forbidden_paths {
     use super::*;
-    use support::git_command;
+    use crate::support::git_command;
 
     #[test]
     fn forbid_paths_apply_to_the_whole_project_whatever_the_scan_roots() {

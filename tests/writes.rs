@@ -6,24 +6,21 @@
 
 #![cfg(unix)]
 
-#[path = "support/cli.rs"]
-mod support;
-
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use support::{RULE, check_in, git_command, json, run, vestige, write};
+use crate::support::{RULE, check_in, git_command, json, run, running_as_root, vestige, write};
 use tempfile::TempDir;
 
 /// A tree with `vestige.toml` holding `extra` (tables before the rule) and `RULE`, and one
 /// finding in `app/X.php`.
 fn tree(extra: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "vestige.toml", format!("{extra}\n{RULE}"));
-    write(dir.path(), "app/X.php", "<?php\nnew Foo();\n");
-    dir
+    crate::support::tree(
+        &format!("{extra}\n{RULE}"),
+        &[("app/X.php", "<?php\nnew Foo();\n")],
+    )
 }
 
 /// The paths of the findings of a JSON report.
@@ -42,11 +39,6 @@ fn baseline_for(rel: &str) -> String {
         "version = 1\n\n[[finding]]\nrule = \"legacy\"\npath = \"{rel}\"\nmatch = \"Foo\"\n\
          line = \"new Foo();\"\n"
     )
-}
-
-fn is_root() -> bool {
-    let out = Command::new("id").arg("-u").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
 /// A tree reached through a symbolic link: (temp dir, real tree, link to it).
@@ -272,7 +264,7 @@ fn write_baseline_refuses_anything_but_a_baseline_or_a_new_path() {
 
 #[test]
 fn write_baseline_never_replaces_a_device() {
-    if !is_root() {
+    if !running_as_root() {
         eprintln!("skipped: creating a device node needs root");
         return;
     }
@@ -378,7 +370,7 @@ fn a_run_that_could_not_read_everything_writes_and_prunes_nothing() {
 
 #[test]
 fn prune_keeps_entries_of_a_directory_it_could_not_list() {
-    if !is_root() {
+    if !running_as_root() {
         eprintln!("skipped: this case runs vestige as `nobody` through setpriv, which needs root");
         return;
     }

@@ -75,7 +75,7 @@ timed "uvx vestige (local wheel)" env UV_CACHE_DIR="$work/uv" \
 step "the python pre-commit hooks from the wheel directory, cargo off the PATH"
 "$tools/pip" download --quiet --only-binary :all: --dest "$wheels" setuptools
 timed "pre-commit hook test (install-hooks + runs)" env VESTIGE_WHEEL_DIR="$wheels" \
-  PATH="$tools:$PATH" cargo test --locked --test precommit_wheel -- --ignored
+  PATH="$tools:$PATH" cargo test --locked --test tests precommit_wheel:: -- --ignored
 
 step "npm: the launcher and the linux-x64 package, installed from their tarballs"
 if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then

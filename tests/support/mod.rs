@@ -1,11 +1,15 @@
-//! Helpers shared by the integration suites that run the `vestige` binary in temporary trees.
-#![allow(dead_code)] // each suite uses the helpers it needs
+//! Helpers shared by the integration tests' areas: running the `vestige` binary in temporary
+//! trees and git repositories, and reading what it printed. `reference` is the naive matcher the
+//! property tests (and the fuzz target, by path) compare the engine with.
+
+pub mod reference;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
+use tempfile::TempDir;
 
 /// The shipped fixture, relative to the repository root.
 pub const FIXTURE: &str = "fixtures/tenantatlas";
@@ -37,12 +41,38 @@ pub fn check_in(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-/// `vestige check` on the fixture with the shipped rules, run from the repository root.
-pub fn check_fixture(args: &[&str]) -> Command {
+/// `vestige ARGS` (a subcommand and its arguments) with the shipped rules on the fixture, run
+/// from the repository root.
+pub fn on_fixture(args: &[&str]) -> Command {
     let mut cmd = vestige(&repo());
-    cmd.args(["check", "--config", "rules.toml", "--root", FIXTURE])
-        .args(args);
+    cmd.args(args)
+        .args(["--config", "rules.toml", "--root", FIXTURE]);
     cmd
+}
+
+/// `vestige check` on the fixture with the shipped rules, then `args`.
+pub fn check_fixture(args: &[&str]) -> Command {
+    let mut cmd = on_fixture(&["check"]);
+    cmd.args(args);
+    cmd
+}
+
+/// A temporary project: `vestige.toml` holding `config`, and `files` as (path, contents).
+pub fn tree(config: &str, files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "vestige.toml", config);
+    for (path, contents) in files {
+        write(dir.path(), path, contents);
+    }
+    dir
+}
+
+/// `tree(config, files)` as a git repository on `main`, everything committed as `base`.
+pub fn git_repo(config: &str, files: &[(&str, &str)]) -> TempDir {
+    let dir = tree(config, files);
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    commit_all(dir.path(), "base");
+    dir
 }
 
 /// `git` run in `dir`, isolated from the machine's git configuration, with a fixed identity.
@@ -72,6 +102,18 @@ pub fn git(dir: &Path, args: &[&str]) {
 pub fn commit_all(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
+}
+
+/// What the process of `output` printed: its stdout, then its stderr, as text.
+pub fn printed(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
+}
+
+/// Whether this process runs as root, which permission checks do not stop.
+#[cfg(unix)]
+pub fn running_as_root() -> bool {
+    let out = std::process::Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
 /// Runs `cmd`, checks its exit code and that nothing panicked, and returns stdout and stderr.

@@ -1,0 +1,23 @@
+//! vestige's integration tests, built as one binary: a module per area, all sharing `support`.
+//! Most run the built `vestige` binary on the shipped fixture and on temporary trees and git
+//! repositories; `matcher_props` checks the library's matcher against a naive reference.
+//!
+//! A new area is a file under `tests/` declared here: `autotests` is off in `Cargo.toml`, so a
+//! file not declared here is not compiled. Run one area with `cargo test --test tests AREA::`.
+
+mod support;
+
+mod catalog;
+mod changes;
+mod cli;
+mod formats;
+mod git_scope;
+mod hostile;
+mod matcher_props;
+mod precommit;
+mod precommit_wheel;
+mod ratchet;
+mod rule_file_errors;
+mod setup;
+mod staged_removal;
+mod writes;
