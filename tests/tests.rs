@@ -21,3 +21,20 @@ mod rule_file_errors;
 mod setup;
 mod staged_removal;
 mod writes;
+
+/// Every file beside this one is declared above, so none is silently left out of the build.
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let declared = include_str!("tests.rs");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(area) = name.strip_suffix(".rs").filter(|area| *area != "tests") else {
+            continue;
+        };
+        assert!(
+            declared.contains(&format!("\nmod {area};\n")),
+            "tests/{name} is not declared in tests/tests.rs, so it is never compiled"
+        );
+    }
+}
