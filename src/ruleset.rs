@@ -45,6 +45,11 @@ impl RuleSet {
         &self.rules[..self.user]
     }
 
+    /// vestige's built-in rules, one per [`BuiltIn`], in its order.
+    pub fn builtin_rules(&self) -> &[Rule] {
+        &self.rules[self.user..]
+    }
+
     /// The index in `rules` of the built-in rule `builtin`.
     pub fn builtin(&self, builtin: BuiltIn) -> usize {
         self.user + builtin as usize
@@ -955,6 +960,7 @@ mod tests {
     fn built_in_rules_follow_the_rule_file_and_are_found_by_name() {
         let set = rules("[[rule]]\nid = \"a\"\nmessage = \"m\"\npatterns = ['x']\n");
         assert_eq!(set.user_rules().len(), 1);
+        assert_eq!(set.builtin_rules().len(), BuiltIn::ALL.len());
         assert!(!set.rules[0].has_tokens());
         for builtin in BuiltIn::ALL {
             let rule = &set.rules[set.builtin(builtin)];

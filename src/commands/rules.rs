@@ -46,7 +46,8 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
             scope(rule)
         );
     }
-    let builtin: Vec<String> = rules.rules[user.len()..]
+    let builtin: Vec<String> = rules
+        .builtin_rules()
         .iter()
         .map(|r| format!("{} ({})", r.id, r.severity.as_str()))
         .collect();
