@@ -1,5 +1,7 @@
 //! What a scan produces: one `Finding` per forbidden reference, carrying everything a report needs
-//! (position, matched text, the source line), so that no later stage touches the file again.
+//! (position, matched text, the source line), so that no later stage touches the file again. Its
+//! `Location` is either a span of text (byte range, lines and columns, the exact matched bytes),
+//! from which a fix or an editor range can be computed, or the file itself.
 
 use std::borrow::Cow;
 use std::fmt;

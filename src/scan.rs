@@ -87,10 +87,12 @@ impl<'r> Scanner<'r> {
         }
         if !self.everywhere {
             let rel = Path::new(rel.get());
+            let mut any = false;
             for (active, rule) in self.active.iter_mut().zip(&self.rules.rules) {
                 *active = rule.paths.applies(rel);
+                any |= *active && rule.builtin.is_none();
             }
-            if !self.active[..self.rules.user_rules().len()].contains(&true) {
+            if !any {
                 return Ok(FileOutcome::OutOfScope);
             }
         }
@@ -490,6 +492,23 @@ mod tests {
         assert_eq!(span.matched, b"Foo\xFFBar");
         assert_eq!(found[0].matched(), "Foo\u{FFFD}Bar");
         assert_eq!(positions(&found), [(1, 3, 1, 10, 2)]);
+    }
+
+    #[test]
+    fn a_file_outside_every_rule_of_the_rule_file_is_out_of_scope_whatever_its_markers() {
+        let set = rules(
+            "[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Foo\"]\npaths = [\"app/\"]\n",
+        );
+        let mut scanner = Scanner::new(&set);
+        let (root, mut out) = (Path::new("/"), Vec::new());
+        let text = b"Foo // vestige-ignore: b";
+        let outside = scanner.scan(Path::new("/lib/x.php"), root, Some(text), &mut out);
+        assert_eq!(outside.unwrap(), FileOutcome::OutOfScope);
+        assert!(out.is_empty());
+        let inside = scanner.scan(Path::new("/app/x.php"), root, Some(text), &mut out);
+        assert_eq!(inside.unwrap(), FileOutcome::Text(text.len() as u64));
+        let ids: Vec<&str> = out.iter().map(|f| set.rules[f.rule].id.as_str()).collect();
+        assert_eq!(ids, ["a", "unused-suppression"]);
     }
 
     #[test]
