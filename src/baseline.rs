@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use crate::own::same_file;
 use crate::ruleset::Rule;
 use crate::write::{Target, WriteError};
@@ -416,11 +416,14 @@ pub fn entry_tables(text: &str) -> BTreeMap<Key, (usize, usize, String)> {
 
 /// The baseline key of `finding`.
 fn key(finding: &Finding, rules: &[Rule]) -> Key {
-    let line = finding.snippet.text.lines().next().unwrap_or("").trim();
+    let line = match &finding.location {
+        Location::Span(span) => span.snippet.text.lines().next().unwrap_or("").trim(),
+        Location::File => "",
+    };
     (
         rules[finding.rule].id.clone(),
         finding.path.clone(),
-        finding.matched.clone(),
+        finding.matched().into_owned(),
         line.to_owned(),
     )
 }

@@ -1,8 +1,11 @@
 //! What a scan produces: one `Finding` per forbidden reference, carrying everything a report needs
-//! (position, matched text, the source line), so that no later stage touches the file again.
+//! (position, matched text, the source line), so that no later stage touches the file again. Its
+//! `Location` is either a span of text (byte range, lines and columns, the exact matched bytes),
+//! from which a fix or an editor range can be computed, or the file itself.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -57,24 +60,12 @@ pub struct Finding {
     pub rule: usize,
     /// Path relative to the project root, `/`-separated.
     pub path: String,
-    /// 1-based line of the first matched byte.
-    pub line: usize,
-    /// 1-based column, in characters, of the first matched byte.
-    pub column: usize,
-    /// 1-based line of the last matched byte.
-    pub end_line: usize,
-    /// 1-based column, in characters, just past the match (exclusive).
-    pub end_column: usize,
-    /// 0-based byte offset of the match in the file.
-    pub byte_offset: usize,
-    /// The matched text, invalid UTF-8 shown as U+FFFD.
-    pub matched: String,
+    /// Where in the file, or the file itself.
+    pub location: Location,
     /// The token or pattern of the rule that matched.
     pub needle: String,
     /// When the needle is a naming variant, the token it was made from.
     pub variant_of: Option<String>,
-    /// The source lines the match spans.
-    pub snippet: Snippet,
     /// A word about this one finding beyond its rule's message, such as the rule id a marker
     /// probably meant.
     pub note: Option<String>,
@@ -82,9 +73,18 @@ pub struct Finding {
 
 impl Finding {
     /// Whether the finding is a file that a rule's `forbid_paths` forbids, rather than text in
-    /// a file: it has no source text.
+    /// a file.
     pub fn is_forbidden_path(&self) -> bool {
-        self.snippet.text.is_empty()
+        matches!(self.location, Location::File)
+    }
+
+    /// The matched text as the formats show it, each invalid UTF-8 byte as U+FFFD; for a
+    /// forbidden file, its path.
+    pub fn matched(&self) -> Cow<'_, str> {
+        match &self.location {
+            Location::Span(span) => display(&span.matched),
+            Location::File => Cow::Borrowed(&self.path),
+        }
     }
 
     /// What matched, in a few words, for the formats that have one message per finding:
@@ -95,13 +95,79 @@ impl Finding {
         if self.is_forbidden_path() {
             return format!("file forbidden by `{}`", self.needle);
         }
+        let matched = self.matched();
         match (&self.note, &self.variant_of) {
-            (Some(note), _) => format!("`{}` ({note})", self.matched),
-            (None, Some(token)) => format!("`{}` (a variant of `{token}`)", self.matched),
-            (None, None) if self.matched == self.needle => format!("`{}`", self.matched),
-            (None, None) => format!("`{}` (matches `{}`)", self.matched, self.needle),
+            (Some(note), _) => format!("`{matched}` ({note})"),
+            (None, Some(token)) => format!("`{matched}` (a variant of `{token}`)"),
+            (None, None) if matched == self.needle => format!("`{matched}`"),
+            (None, None) => format!("`{matched}` (matches `{}`)", self.needle),
         }
     }
+}
+
+/// Where a finding is: matched text in its file, or the file itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// Text in the file.
+    Span(Span),
+    /// The whole file: one that a rule's `forbid_paths` forbids.
+    File,
+}
+
+impl Location {
+    /// The position of the first matched character; for the whole file, `Position::FILE`.
+    pub fn start(&self) -> Position {
+        match self {
+            Self::Span(span) => span.start,
+            Self::File => Position::FILE,
+        }
+    }
+
+    /// The position just past the match; for the whole file, `Position::FILE`.
+    pub fn end(&self) -> Position {
+        match self {
+            Self::Span(span) => span.end,
+            Self::File => Position::FILE,
+        }
+    }
+
+    /// The byte range of the match; for the whole file, the empty range at its start.
+    pub fn bytes(&self) -> Range<usize> {
+        match self {
+            Self::Span(span) => span.bytes.clone(),
+            Self::File => 0..0,
+        }
+    }
+}
+
+/// A 1-based line and column in a file; columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl Position {
+    /// Where the formats that need a line and column place a finding about a whole file.
+    pub const FILE: Self = Self { line: 1, column: 1 };
+}
+
+/// Matched text in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// The byte range of the match in the file as searched (a UTF-16 file is searched as UTF-8).
+    pub bytes: Range<usize>,
+    /// The first matched character.
+    pub start: Position,
+    /// Just past the last matched character: its line, and the column after it.
+    pub end: Position,
+    /// The matched bytes, exactly as in the file (for a baseline entry that grew, the text the
+    /// entry tolerates).
+    pub matched: Vec<u8>,
+    /// The source lines the match spans.
+    pub snippet: Snippet,
 }
 
 /// A finding that is not reported as one: a marker in the code or the baseline suppressed it.
@@ -131,7 +197,20 @@ pub struct Snippet {
     /// 1-based line number of the first line of `text`.
     pub first_line: usize,
     /// Byte range of the match within `text`.
-    pub span: std::ops::Range<usize>,
+    pub span: Range<usize>,
+}
+
+/// `bytes` as text, each invalid UTF-8 byte shown as one U+FFFD.
+pub fn display(bytes: &[u8]) -> Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('\u{FFFD}', chunk.invalid().len()));
+    }
+    Cow::Owned(out)
 }
 
 /// `text` safe to print on a terminal: every control character but tab is replaced by one

@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 pub struct TokenSpec {
     /// Index of the owning rule.
     pub rule: usize,
-    /// Index of the token among the rule's needles (tokens, then patterns).
+    /// The caller's number for this token within its rule, passed through to `Hit::needle`.
     pub needle: usize,
     /// The token's bytes; never empty.
     pub token: String,
@@ -49,7 +49,7 @@ impl Bounds {
 pub struct RegexSpec {
     /// Index of the owning rule.
     pub rule: usize,
-    /// Index of the pattern among the rule's needles (tokens, then patterns).
+    /// The caller's number for this pattern within its rule, passed through to `Hit::needle`.
     pub needle: usize,
     /// The compiled expression.
     pub regex: Regex,
@@ -64,7 +64,7 @@ pub struct Hit {
     pub end: usize,
     /// Index of the rule.
     pub rule: usize,
-    /// Index of the needle (token or pattern) of the rule that matched.
+    /// The number of the token or pattern that matched, as its spec gave it.
     pub needle: usize,
 }
 

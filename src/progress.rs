@@ -126,11 +126,11 @@ impl Progress {
                     .enumerate()
                     .filter_map(|(i, needle)| {
                         let (count, files) = per_needle
-                            .get(&(index, needle.as_str()))
+                            .get(&(index, needle.text()))
                             .map_or((0, 0), |(n, files)| (*n, files.len()));
-                        let variant_of = rule.variant_of[i].map(|of| rule.needles[of].clone());
+                        let variant_of = rule.variant_of(i).map(str::to_owned);
                         (variant_of.is_none() || count > 0).then(|| NeedleProgress {
-                            needle: needle.clone(),
+                            needle: needle.text().to_owned(),
                             variant_of,
                             findings: count,
                             files,

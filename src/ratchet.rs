@@ -17,12 +17,9 @@ use std::path::Path;
 
 use crate::baseline::{self, Baseline, BaselineError, Key};
 use crate::changes::{AtBase, Changes, GitError};
-use crate::finding::{Finding, Snippet};
-use crate::ruleset::RuleSet;
+use crate::finding::{Finding, Location, Position, Snippet, Span};
+use crate::ruleset::{BuiltIn, RuleSet};
 use crate::walk;
-
-/// Id of the built-in rule reporting baseline entries that grew since the merge base.
-pub const GREW: &str = "baseline-grew";
 
 /// What comparing the baseline with the merge base found.
 #[derive(Debug, Default)]
@@ -138,25 +135,29 @@ fn grown(
         };
         let header = table.lines().next().unwrap_or("");
         findings.push(Finding {
-            rule: rules.baseline_grew,
+            rule: rules.builtin(BuiltIn::BaselineGrew),
             path: path.to_owned(),
-            line,
-            column: 1,
-            end_line: line,
-            end_column: header.chars().count() + 1,
-            byte_offset: offset,
-            matched: key.2.clone(),
+            // The entry's `[[finding]]` header, standing for the text the entry tolerates.
+            location: Location::Span(Span {
+                bytes: offset..offset + header.len(),
+                start: Position { line, column: 1 },
+                end: Position {
+                    line,
+                    column: header.chars().count() + 1,
+                },
+                matched: key.2.clone().into_bytes(),
+                snippet: Snippet {
+                    text: table.to_owned(),
+                    first_line: line,
+                    span: 0..header.len(),
+                },
+            }),
             needle: key.2.clone(),
             variant_of: None,
             note: Some(format!(
                 "tolerated in {} more often than at the merge base",
                 key.1
             )),
-            snippet: Snippet {
-                text: table.to_owned(),
-                first_line: line,
-                span: 0..header.len(),
-            },
         });
     }
     findings

@@ -14,19 +14,18 @@ use toml::Spanned;
 
 use crate::day::Day;
 use crate::finding::Severity;
-use crate::matcher::{Bounds, Matcher, RegexSpec, TokenSpec};
+use crate::matcher::{Bounds, Hit, Matcher, RegexSpec, TokenSpec};
 use crate::own::OwnFiles;
-use crate::ratchet;
 use crate::rulefile::{
     LineIndex, MatchMode, RawRule, RawRuleFile, RuleFile, RuleFileError, RuleFileErrors, TEXT_FILES,
 };
-use crate::suppress;
 use crate::variants::{self, Variant};
 
 /// Everything a scan needs, compiled from one rule file.
 #[derive(Debug)]
 pub struct RuleSet {
-    /// The rules, in file order; `Finding::rule` indexes this.
+    /// The rules of the rule file in file order, then vestige's built-in ones (one per
+    /// [`BuiltIn`], in its order); `Finding::rule` indexes this.
     pub rules: Vec<Rule>,
     /// One engine for every token and pattern of every rule.
     pub matcher: Matcher,
@@ -36,26 +35,161 @@ pub struct RuleSet {
     pub baseline: Option<PathBuf>,
     /// How suppression markers are checked.
     pub suppressions: Suppressions,
-    /// Index of the built-in rule for baseline entries that grew since the merge base.
-    pub baseline_grew: usize,
+    /// How many of `rules` come from the rule file.
+    user: usize,
 }
 
 impl RuleSet {
     /// The rules of the rule file, without vestige's built-in ones.
     pub fn user_rules(&self) -> &[Rule] {
-        &self.rules[..self.suppressions.unused]
+        &self.rules[..self.user]
+    }
+
+    /// vestige's built-in rules, one per [`BuiltIn`], in its order.
+    pub fn builtin_rules(&self) -> &[Rule] {
+        &self.rules[self.user..]
+    }
+
+    /// The index in `rules` of the built-in rule `builtin`.
+    pub fn builtin(&self, builtin: BuiltIn) -> usize {
+        self.user + builtin as usize
+    }
+
+    /// A hit of the built-in rule `builtin` on the bytes `span` of a file, at its marker needle.
+    pub fn marker_hit(&self, builtin: BuiltIn, span: Range<usize>) -> Hit {
+        Hit {
+            start: span.start,
+            end: span.end,
+            rule: self.builtin(builtin),
+            needle: BuiltIn::MARKER_NEEDLE,
+        }
     }
 }
 
-/// The `[suppressions]` settings and the built-in rules that report markers.
+/// The `[suppressions]` settings.
 #[derive(Debug)]
 pub struct Suppressions {
     /// Whether a marker needs a reason.
     pub require_reason: bool,
-    /// Index of the built-in rule for markers that suppress nothing (the first built-in rule).
-    pub unused: usize,
-    /// Index of the built-in rule for markers without a reason.
-    pub no_reason: usize,
+}
+
+/// The text every suppression marker starts with: the needle of the built-in rules that report
+/// markers.
+pub const MARKER: &str = "vestige-ignore";
+
+/// vestige's own rules, which report suppression markers and baseline entries rather than text
+/// the rule file names. They follow the rule file's rules in `RuleSet::rules`, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltIn {
+    /// `unused-suppression`: a marker that suppresses nothing, or names a rule id no rule has.
+    UnusedSuppression,
+    /// `suppression-without-reason`: a marker without a reason, under `require_reason`.
+    SuppressionWithoutReason,
+    /// `baseline-grew`: a baseline entry that grew since the merge base.
+    BaselineGrew,
+}
+
+impl BuiltIn {
+    /// Every built-in rule, in the order they follow the rule file's rules.
+    pub const ALL: [Self; 3] = [
+        Self::UnusedSuppression,
+        Self::SuppressionWithoutReason,
+        Self::BaselineGrew,
+    ];
+
+    /// The index, among a built-in rule's needles, of the marker it reports at.
+    const MARKER_NEEDLE: usize = 0;
+
+    /// The rule id findings of this rule carry.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::UnusedSuppression => "unused-suppression",
+            Self::SuppressionWithoutReason => "suppression-without-reason",
+            Self::BaselineGrew => "baseline-grew",
+        }
+    }
+
+    /// The compiled rule.
+    fn rule(self) -> Rule {
+        let (message, help, severity, needles) = match self {
+            Self::UnusedSuppression => (
+                "this vestige-ignore suppresses nothing",
+                "remove it: the finding it named is gone, or the rule id is wrong, or the rule is \
+                 not suppressible",
+                Severity::Warning,
+                vec![Needle::Marker],
+            ),
+            Self::SuppressionWithoutReason => (
+                "this vestige-ignore gives no reason",
+                "say why the reference stays: `vestige-ignore: RULE -- reason` ([suppressions] \
+                 require_reason is on)",
+                Severity::Error,
+                vec![Needle::Marker],
+            ),
+            Self::BaselineGrew => (
+                "the baseline tolerates more of this reference than it did at the merge base",
+                "fix the new reference rather than baselining it: take the baseline back from the \
+                 target branch; a baseline only shrinks (`vestige check --prune-baseline`)",
+                Severity::Error,
+                Vec::new(),
+            ),
+        };
+        Rule {
+            id: self.id().to_owned(),
+            message: message.to_owned(),
+            help: Some(help.to_owned()),
+            severity,
+            needles,
+            builtin: Some(self),
+            match_mode: MatchMode::Substring,
+            case_sensitive: true,
+            paths: PathScope {
+                include: None,
+                exclude: None,
+                include_globs: Vec::new(),
+                exclude_globs: Vec::new(),
+            },
+            suppressible: false,
+            warn_until: None,
+            forbid: Forbid {
+                globs: None,
+                written: Vec::new(),
+            },
+        }
+    }
+}
+
+/// One thing a rule searches for. `Hit::needle` is the index of one in its rule's `needles`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Needle {
+    /// A token as written in the rule file.
+    Token(String),
+    /// A naming variant made from a written token.
+    Variant {
+        /// The variant's text.
+        text: String,
+        /// The index, in the rule's `needles`, of the token it was made from.
+        of: usize,
+    },
+    /// A regular expression as written in the rule file.
+    Pattern(String),
+    /// The suppression marker, at which a built-in rule reports.
+    Marker,
+}
+
+impl Needle {
+    /// The text a finding names as its needle: the token, variant or pattern, or the marker.
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Token(text) | Self::Variant { text, .. } | Self::Pattern(text) => text,
+            Self::Marker => MARKER,
+        }
+    }
+
+    /// Whether this is a token, as written or a variant, matched literally.
+    pub fn is_token(&self) -> bool {
+        matches!(self, Self::Token(_) | Self::Variant { .. })
+    }
 }
 
 /// One compiled rule.
@@ -69,13 +203,11 @@ pub struct Rule {
     pub help: Option<String>,
     /// How serious a finding is.
     pub severity: Severity,
-    /// The tokens as written, their naming variants, then the patterns; `Finding::needle` names
-    /// one of them.
-    pub needles: Vec<String>,
-    /// How many of `needles` are tokens (the written ones, then their naming variants).
-    pub token_count: usize,
-    /// For each needle that is a naming variant, the index of the token it was made from.
-    pub variant_of: Vec<Option<usize>>,
+    /// What the rule searches for: its tokens as written, their naming variants, then its
+    /// patterns.
+    pub needles: Vec<Needle>,
+    /// Which built-in rule this is, for vestige's own rules.
+    pub builtin: Option<BuiltIn>,
     /// How tokens must be delimited.
     pub match_mode: MatchMode,
     /// Whether matching is case-sensitive.
@@ -99,6 +231,45 @@ pub struct Forbid {
 }
 
 impl Rule {
+    /// The text of the token that the needle at `needle` is a naming variant of, if it is one.
+    pub fn variant_of(&self, needle: usize) -> Option<&str> {
+        match self.needles.get(needle)? {
+            Needle::Variant { of, .. } => Some(self.needles[*of].text()),
+            _ => None,
+        }
+    }
+
+    /// The tokens as written in the rule file, each with its index in `needles`.
+    pub fn written_tokens(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.needles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, needle)| match needle {
+                Needle::Token(text) => Some((i, text.as_str())),
+                _ => None,
+            })
+    }
+
+    /// The naming variants made from the token at index `token` of `needles`.
+    pub fn variants_of(&self, token: usize) -> impl Iterator<Item = &str> {
+        self.needles.iter().filter_map(move |needle| match needle {
+            Needle::Variant { text, of } if *of == token => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The patterns as written in the rule file.
+    pub fn patterns(&self) -> impl Iterator<Item = &str> {
+        self.needles.iter().filter_map(|needle| match needle {
+            Needle::Pattern(text) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Whether the rule has tokens (as written or variants).
+    pub fn has_tokens(&self) -> bool {
+        self.needles.iter().any(Needle::is_token)
+    }
     /// The `forbid_paths` pattern that `rel` (relative to the project root) matches, if any.
     pub fn forbids(&self, rel: &Path) -> Option<&str> {
         match self
@@ -269,206 +440,29 @@ pub fn compile_with_own_files(
     let own_files: Vec<&PathBuf> = own_files.iter().chain(&baseline).collect();
     let scope = compile_scope(file, &raw, root, &own_files, &mut errors);
     let mut rules: Vec<Rule> = Vec::new();
-    let mut tokens = Vec::new();
-    let mut regexes = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    let mut lines = None;
+    let mut specs = Specs::default();
+    let mut ids = RuleIds::default();
     for raw_rule in raw.rule {
         let span = raw_rule.span();
         let raw_rule = raw_rule.into_inner();
-        let index = rules.len();
-        if let Some(&first) = ids.get(raw_rule.id.get_ref()) {
-            let lines = lines.get_or_insert_with(|| LineIndex::new(&file.source));
-            errors.push(file.error(
-                raw_rule.id.span(),
-                format!("duplicate rule id `{}`", raw_rule.id.get_ref()),
-                "defined again here",
-                Some(format!(
-                    "every rule needs its own id; this one is first used on line {}",
-                    lines.line_of(first)
-                )),
-            ));
-        }
-        if [suppress::UNUSED, suppress::NO_REASON, ratchet::GREW]
-            .contains(&raw_rule.id.get_ref().as_str())
-        {
-            errors.push(file.error(
-                raw_rule.id.span(),
-                format!("rule id `{}` is reserved", raw_rule.id.get_ref()),
-                "vestige's own rule",
-                Some("vestige reports its own findings under this id; choose another".to_owned()),
-            ));
-        }
-        ids.entry(raw_rule.id.get_ref().clone())
-            .or_insert(raw_rule.id.span().start);
-        if raw_rule.id.get_ref().is_empty() {
-            errors.push(file.error(raw_rule.id.span(), "empty rule id", "here", None));
-        }
-        if raw_rule.id.get_ref().chars().any(char::is_control) {
-            errors.push(
-                file.error(
-                    raw_rule.id.span(),
-                    "rule id holds a control character",
-                    "here",
-                    Some(
-                        "the id is printed in every report, where a control character could drive \
-                     the terminal or start a line of its own; use letters, digits, `-` and `_`"
-                            .to_owned(),
-                    ),
-                ),
-            );
-        }
-        if raw_rule.tokens.is_empty()
-            && raw_rule.patterns.is_empty()
-            && raw_rule.forbid_paths.is_empty()
-        {
-            errors.push(file.error(
-                span,
-                format!(
-                    "rule `{}` has no tokens, patterns or forbid_paths",
-                    raw_rule.id.get_ref()
-                ),
-                "this rule can never match",
-                Some(
-                    "add `tokens = [...]`, `patterns = [...]` or `forbid_paths = [...]`".to_owned(),
-                ),
-            ));
-        }
-        let warn_until = raw_rule.warn_until.as_ref().and_then(|when| {
-            let day = match (when.get_ref().date, when.get_ref().time) {
-                (Some(date), None) => Day::new(i32::from(date.year), date.month, date.day),
-                _ => None,
-            };
-            if day.is_none() {
-                errors.push(
-                    file.error(
-                        when.span(),
-                        "warn_until must be a date",
-                        "not a plain date",
-                        Some(
-                            "write a TOML date without quotes or time: warn_until = 2026-03-01"
-                                .to_owned(),
-                        ),
-                    ),
-                );
-            }
-            day
-        });
-        let bounds = match raw_rule.match_mode {
-            MatchMode::Word => Bounds::Word,
-            MatchMode::Part => Bounds::Part,
-            MatchMode::Substring => Bounds::Anywhere,
-        };
-        let kinds = variant_kinds(file, raw_rule.variants.as_ref(), &mut errors);
-        let mut variants: Vec<(String, usize)> = Vec::new();
-        if !kinds.is_empty() {
-            let mut known: HashSet<String> = raw_rule
-                .tokens
-                .iter()
-                .map(|t| t.get_ref().clone())
-                .collect();
-            for (i, token) in raw_rule.tokens.iter().enumerate() {
-                for variant in variants::expand(token.get_ref(), &kinds) {
-                    if known.insert(variant.clone()) {
-                        variants.push((variant, i));
-                    }
-                }
-            }
-        }
-        let written = raw_rule.tokens.iter().map(Spanned::get_ref);
-        for (needle, token) in written.chain(variants.iter().map(|(v, _)| v)).enumerate() {
-            if token.is_empty() {
-                let span = raw_rule.tokens[needle].span();
-                errors.push(file.error(span, "empty token", "matches nothing", None));
-                continue;
-            }
-            tokens.push(TokenSpec {
-                rule: index,
-                needle,
-                token: token.clone(),
-                bounds,
-                case_sensitive: raw_rule.case_sensitive,
-            });
-        }
-        for (i, pattern) in raw_rule.patterns.iter().enumerate() {
-            let built = RegexBuilder::new(pattern.get_ref())
-                .multi_line(true)
-                .crlf(true)
-                .case_insensitive(!raw_rule.case_sensitive)
-                .build();
-            match built {
-                Ok(regex) => regexes.push(RegexSpec {
-                    rule: index,
-                    needle: raw_rule.tokens.len() + variants.len() + i,
-                    regex,
-                }),
-                Err(err) => errors.push(file.error(
-                    pattern.span(),
-                    "invalid regular expression",
-                    "this pattern",
-                    Some(err.to_string()),
-                )),
-            }
-        }
-        let written = |patterns: &[Spanned<String>]| -> Vec<String> {
-            patterns.iter().map(|p| p.get_ref().clone()).collect()
-        };
-        let paths = PathScope {
-            include: globs(file, root, &raw_rule.paths, &mut errors),
-            exclude: globs(file, root, &raw_rule.exclude, &mut errors),
-            include_globs: written(&raw_rule.paths),
-            exclude_globs: written(&raw_rule.exclude),
-        };
-        let forbid = Forbid {
-            globs: globs(file, root, &raw_rule.forbid_paths, &mut errors),
-            written: written(&raw_rule.forbid_paths),
-        };
-        let mut rule = into_rule(raw_rule, variants, paths, forbid);
-        if let Some(day) = warn_until {
-            rule.warn_until = Some(day);
-            if today < day {
-                rule.severity = rule.severity.max(Severity::Warning);
-                rule.message = format!("{} (a warning until {day}, then an error)", rule.message);
-            }
-        }
+        check_rule(file, &raw_rule, span, &mut ids, &mut errors);
+        let rule = compile_rule(file, raw_rule, root, today, &mut specs, &mut errors);
+        specs.rule += 1;
         rules.push(rule);
     }
-    let suppressions = Suppressions {
-        require_reason: raw.suppressions.require_reason,
-        unused: rules.len(),
-        no_reason: rules.len() + 1,
-    };
-    rules.push(builtin(
-        suppress::UNUSED,
-        "this vestige-ignore suppresses nothing",
-        "remove it: the finding it named is gone, or the rule id is wrong, or the rule is not \
-         suppressible",
-        Severity::Warning,
-    ));
-    rules.push(builtin(
-        suppress::NO_REASON,
-        "this vestige-ignore gives no reason",
-        "say why the reference stays: `vestige-ignore: RULE -- reason` ([suppressions] \
-         require_reason is on)",
-        Severity::Error,
-    ));
-    let baseline_grew = rules.len();
-    rules.push(builtin(
-        ratchet::GREW,
-        "the baseline tolerates more of this reference than it did at the merge base",
-        "fix the new reference rather than baselining it: take the baseline back from the target \
-         branch; a baseline only shrinks (`vestige check --prune-baseline`)",
-        Severity::Error,
-    ));
-    let matcher = Matcher::new(tokens, regexes);
+    let user = rules.len();
+    rules.extend(BuiltIn::ALL.map(BuiltIn::rule));
+    let matcher = Matcher::new(specs.tokens, specs.regexes);
     match (scope, matcher) {
         (Some(scope), Ok(matcher)) if errors.is_empty() => Ok(RuleSet {
             rules,
             matcher,
             scope,
             baseline,
-            suppressions,
-            baseline_grew,
+            suppressions: Suppressions {
+                require_reason: raw.suppressions.require_reason,
+            },
+            user,
         }),
         (_, Err(err)) if errors.is_empty() => Err(miette::miette!(
             "cannot build the token automaton for {}: {err}",
@@ -481,6 +475,212 @@ pub fn compile_with_own_files(
     }
 }
 
+/// What the matcher is built from, gathered rule by rule.
+#[derive(Default)]
+struct Specs {
+    /// The index of the rule being compiled.
+    rule: usize,
+    tokens: Vec<TokenSpec>,
+    regexes: Vec<RegexSpec>,
+}
+
+/// The rule ids seen so far, each with the byte offset of its first use in the rule file.
+#[derive(Default)]
+struct RuleIds {
+    first: HashMap<String, usize>,
+    lines: Option<LineIndex>,
+}
+
+/// Reports what is wrong with `raw`'s id (taken, reserved, empty, with a control character)
+/// and a rule without tokens, patterns or `forbid_paths`; `span` is the whole rule's.
+fn check_rule(
+    file: &RuleFile,
+    raw: &RawRule,
+    span: Range<usize>,
+    ids: &mut RuleIds,
+    errors: &mut Vec<RuleFileError>,
+) {
+    let id = raw.id.get_ref();
+    if let Some(&first) = ids.first.get(id) {
+        let lines = ids
+            .lines
+            .get_or_insert_with(|| LineIndex::new(&file.source));
+        errors.push(file.error(
+            raw.id.span(),
+            format!("duplicate rule id `{id}`"),
+            "defined again here",
+            Some(format!(
+                "every rule needs its own id; this one is first used on line {}",
+                lines.line_of(first)
+            )),
+        ));
+    }
+    if BuiltIn::ALL.iter().any(|builtin| builtin.id() == id) {
+        errors.push(file.error(
+            raw.id.span(),
+            format!("rule id `{id}` is reserved"),
+            "vestige's own rule",
+            Some("vestige reports its own findings under this id; choose another".to_owned()),
+        ));
+    }
+    ids.first.entry(id.clone()).or_insert(raw.id.span().start);
+    if id.is_empty() {
+        errors.push(file.error(raw.id.span(), "empty rule id", "here", None));
+    }
+    if id.chars().any(char::is_control) {
+        errors.push(
+            file.error(
+                raw.id.span(),
+                "rule id holds a control character",
+                "here",
+                Some(
+                    "the id is printed in every report, where a control character could drive \
+                 the terminal or start a line of its own; use letters, digits, `-` and `_`"
+                        .to_owned(),
+                ),
+            ),
+        );
+    }
+    if raw.tokens.is_empty() && raw.patterns.is_empty() && raw.forbid_paths.is_empty() {
+        errors.push(file.error(
+            span,
+            format!("rule `{id}` has no tokens, patterns or forbid_paths"),
+            "this rule can never match",
+            Some("add `tokens = [...]`, `patterns = [...]` or `forbid_paths = [...]`".to_owned()),
+        ));
+    }
+}
+
+/// Compiles one rule of the rule file, adding its tokens and patterns to `specs`; `today`
+/// decides whether a `warn_until` rule still reports warnings.
+fn compile_rule(
+    file: &RuleFile,
+    raw: RawRule,
+    root: &Path,
+    today: Day,
+    specs: &mut Specs,
+    errors: &mut Vec<RuleFileError>,
+) -> Rule {
+    let warn_until = warn_until(file, &raw, errors);
+    let needles = needles(file, &raw, specs, errors);
+    let written = |patterns: &[Spanned<String>]| -> Vec<String> {
+        patterns.iter().map(|p| p.get_ref().clone()).collect()
+    };
+    let paths = PathScope {
+        include: globs(file, root, &raw.paths, errors),
+        exclude: globs(file, root, &raw.exclude, errors),
+        include_globs: written(&raw.paths),
+        exclude_globs: written(&raw.exclude),
+    };
+    let forbid = Forbid {
+        globs: globs(file, root, &raw.forbid_paths, errors),
+        written: written(&raw.forbid_paths),
+    };
+    let mut rule = Rule {
+        id: raw.id.into_inner(),
+        message: raw.message,
+        help: raw.help,
+        severity: raw.severity,
+        needles,
+        builtin: None,
+        match_mode: raw.match_mode,
+        case_sensitive: raw.case_sensitive,
+        paths,
+        suppressible: raw.suppressible,
+        warn_until,
+        forbid,
+    };
+    if let Some(day) = warn_until.filter(|&day| today < day) {
+        rule.severity = rule.severity.max(Severity::Warning);
+        rule.message = format!("{} (a warning until {day}, then an error)", rule.message);
+    }
+    rule
+}
+
+/// The day of `raw`'s `warn_until`, if it has one and it is a plain date.
+fn warn_until(file: &RuleFile, raw: &RawRule, errors: &mut Vec<RuleFileError>) -> Option<Day> {
+    let when = raw.warn_until.as_ref()?;
+    let day = match (when.get_ref().date, when.get_ref().time) {
+        (Some(date), None) => Day::new(i32::from(date.year), date.month, date.day),
+        _ => None,
+    };
+    if day.is_none() {
+        errors.push(file.error(
+            when.span(),
+            "warn_until must be a date",
+            "not a plain date",
+            Some("write a TOML date without quotes or time: warn_until = 2026-03-01".to_owned()),
+        ));
+    }
+    day
+}
+
+/// `raw`'s needles: its tokens as written, the naming variants they expand to, then its
+/// patterns. Each token and pattern that compiles goes to `specs`, numbered by its index here.
+fn needles(
+    file: &RuleFile,
+    raw: &RawRule,
+    specs: &mut Specs,
+    errors: &mut Vec<RuleFileError>,
+) -> Vec<Needle> {
+    let mut needles: Vec<Needle> = raw
+        .tokens
+        .iter()
+        .map(|token| Needle::Token(token.get_ref().clone()))
+        .collect();
+    let kinds = variant_kinds(file, raw.variants.as_ref(), errors);
+    if !kinds.is_empty() {
+        let mut known: HashSet<String> = raw.tokens.iter().map(|t| t.get_ref().clone()).collect();
+        for (of, token) in raw.tokens.iter().enumerate() {
+            for text in variants::expand(token.get_ref(), &kinds) {
+                if known.insert(text.clone()) {
+                    needles.push(Needle::Variant { text, of });
+                }
+            }
+        }
+    }
+    let bounds = match raw.match_mode {
+        MatchMode::Word => Bounds::Word,
+        MatchMode::Part => Bounds::Part,
+        MatchMode::Substring => Bounds::Anywhere,
+    };
+    for (needle, token) in needles.iter().enumerate() {
+        if token.text().is_empty() {
+            let span = raw.tokens[needle].span();
+            errors.push(file.error(span, "empty token", "matches nothing", None));
+            continue;
+        }
+        specs.tokens.push(TokenSpec {
+            rule: specs.rule,
+            needle,
+            token: token.text().to_owned(),
+            bounds,
+            case_sensitive: raw.case_sensitive,
+        });
+    }
+    for pattern in &raw.patterns {
+        let built = RegexBuilder::new(pattern.get_ref())
+            .multi_line(true)
+            .crlf(true)
+            .case_insensitive(!raw.case_sensitive)
+            .build();
+        match built {
+            Ok(regex) => specs.regexes.push(RegexSpec {
+                rule: specs.rule,
+                needle: needles.len(),
+                regex,
+            }),
+            Err(err) => errors.push(file.error(
+                pattern.span(),
+                "invalid regular expression",
+                "this pattern",
+                Some(err.to_string()),
+            )),
+        }
+        needles.push(Needle::Pattern(pattern.get_ref().clone()));
+    }
+    needles
+}
 /// The variant kinds a rule's `variants` asks for: `true` for all, `false` for none, or a list
 /// of names.
 fn variant_kinds(
@@ -525,67 +725,6 @@ fn variant_kinds(
             ));
             Vec::new()
         }
-    }
-}
-
-fn into_rule(
-    raw: RawRule,
-    variants: Vec<(String, usize)>,
-    paths: PathScope,
-    forbid: Forbid,
-) -> Rule {
-    let token_count = raw.tokens.len() + variants.len();
-    let mut variant_of = vec![None; raw.tokens.len()];
-    variant_of.extend(variants.iter().map(|&(_, of)| Some(of)));
-    variant_of.extend(raw.patterns.iter().map(|_| None));
-    let needles = raw
-        .tokens
-        .into_iter()
-        .map(Spanned::into_inner)
-        .chain(variants.into_iter().map(|(v, _)| v))
-        .chain(raw.patterns.into_iter().map(Spanned::into_inner))
-        .collect();
-    Rule {
-        id: raw.id.into_inner(),
-        message: raw.message,
-        help: raw.help,
-        severity: raw.severity,
-        needles,
-        token_count,
-        variant_of,
-        match_mode: raw.match_mode,
-        case_sensitive: raw.case_sensitive,
-        paths,
-        suppressible: raw.suppressible,
-        warn_until: None,
-        forbid,
-    }
-}
-
-/// vestige's own rule `id`, reported at suppression markers or baseline entries.
-fn builtin(id: &str, message: &str, help: &str, severity: Severity) -> Rule {
-    Rule {
-        id: id.to_owned(),
-        message: message.to_owned(),
-        help: Some(help.to_owned()),
-        severity,
-        needles: vec![suppress::MARKER.to_owned()],
-        token_count: 0,
-        variant_of: vec![None],
-        match_mode: MatchMode::Substring,
-        case_sensitive: true,
-        paths: PathScope {
-            include: None,
-            exclude: None,
-            include_globs: Vec::new(),
-            exclude_globs: Vec::new(),
-        },
-        suppressible: false,
-        warn_until: None,
-        forbid: Forbid {
-            globs: None,
-            written: Vec::new(),
-        },
     }
 }
 
@@ -764,4 +903,74 @@ fn glob_error(file: &RuleFile, span: Range<usize>, err: &ignore::Error) -> RuleF
         "this pattern",
         Some(err.to_string()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn rules(toml: &str) -> RuleSet {
+        let file = RuleFile {
+            path: "/vestige.toml".into(),
+            name: "vestige.toml".into(),
+            source: Arc::new(toml.to_owned()),
+        };
+        let raw = file.parse().unwrap();
+        compile(&file, raw, Path::new("/"), Day::today()).unwrap()
+    }
+
+    #[test]
+    fn each_needle_knows_its_kind_and_a_variant_its_token() {
+        let set = rules(
+            "[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"FooRun\", \"Bar\"]\n\
+             variants = [\"snake\"]\npatterns = ['\\bx+']\n",
+        );
+        let rule = &set.rules[0];
+        assert_eq!(
+            rule.needles,
+            [
+                Needle::Token("FooRun".to_owned()),
+                Needle::Token("Bar".to_owned()),
+                Needle::Variant {
+                    text: "foo_run".to_owned(),
+                    of: 0
+                },
+                Needle::Variant {
+                    text: "bar".to_owned(),
+                    of: 1
+                },
+                Needle::Pattern("\\bx+".to_owned()),
+            ]
+        );
+        assert_eq!(rule.variant_of(2), Some("FooRun"));
+        assert_eq!(rule.variant_of(0), None);
+        assert_eq!(rule.variant_of(4), None);
+        assert_eq!(
+            rule.written_tokens().collect::<Vec<_>>(),
+            [(0, "FooRun"), (1, "Bar")]
+        );
+        assert_eq!(rule.variants_of(1).collect::<Vec<_>>(), ["bar"]);
+        assert_eq!(rule.patterns().collect::<Vec<_>>(), ["\\bx+"]);
+        assert!(rule.has_tokens());
+    }
+
+    #[test]
+    fn built_in_rules_follow_the_rule_file_and_are_found_by_name() {
+        let set = rules("[[rule]]\nid = \"a\"\nmessage = \"m\"\npatterns = ['x']\n");
+        assert_eq!(set.user_rules().len(), 1);
+        assert_eq!(set.builtin_rules().len(), BuiltIn::ALL.len());
+        assert!(!set.rules[0].has_tokens());
+        for builtin in BuiltIn::ALL {
+            let rule = &set.rules[set.builtin(builtin)];
+            assert_eq!(rule.id, builtin.id());
+            assert_eq!(rule.builtin, Some(builtin));
+        }
+        let hit = set.marker_hit(BuiltIn::SuppressionWithoutReason, 3..17);
+        let rule = &set.rules[hit.rule];
+        assert_eq!(rule.id, "suppression-without-reason");
+        assert_eq!(rule.needles[hit.needle].text(), MARKER);
+        assert_eq!((hit.start, hit.end), (3, 17));
+    }
 }

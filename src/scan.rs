@@ -5,9 +5,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::finding::{Finding, Snippet, Suppressed, visible};
+use crate::finding::{Finding, Location, Position, Snippet, Span, Suppressed, display, visible};
 use crate::matcher::Hit;
-use crate::ruleset::RuleSet;
+use crate::ruleset::{BuiltIn, RuleSet};
 use crate::suppress;
 use crate::walk;
 
@@ -87,10 +87,12 @@ impl<'r> Scanner<'r> {
         }
         if !self.everywhere {
             let rel = Path::new(rel.get());
+            let mut any = false;
             for (active, rule) in self.active.iter_mut().zip(&self.rules.rules) {
                 *active = rule.paths.applies(rel);
+                any |= *active && rule.builtin.is_none();
             }
-            if !self.active[..self.rules.user_rules().len()].contains(&true) {
+            if !any {
                 return Ok(FileOutcome::OutOfScope);
             }
         }
@@ -132,19 +134,9 @@ impl<'r> Scanner<'r> {
                 out.push(Finding {
                     rule: index,
                     path: rel.to_owned(),
-                    line: 1,
-                    column: 1,
-                    end_line: 1,
-                    end_column: 1,
-                    byte_offset: 0,
-                    matched: rel.to_owned(),
+                    location: Location::File,
                     needle: glob.to_owned(),
                     variant_of: None,
-                    snippet: Snippet {
-                        text: String::new(),
-                        first_line: 1,
-                        span: 0..0,
-                    },
                     note: None,
                 });
             }
@@ -187,7 +179,7 @@ impl<'r> Scanner<'r> {
             out.append(&mut findings);
             let own = out.len();
             locate(haystack, &self.hits, self.rules, rel, out);
-            let unused = self.rules.suppressions.unused;
+            let unused = self.rules.builtin(BuiltIn::UnusedSuppression);
             for finding in out[own..].iter_mut().filter(|f| f.rule == unused) {
                 finding.note = self.suppressor.note(&markers, finding);
             }
@@ -341,20 +333,23 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
         out.push(Finding {
             rule: hit.rule,
             path: rel.to_owned(),
-            line,
-            column,
-            end_line,
-            end_column,
-            byte_offset: hit.start,
-            matched: display(matched),
-            needle: rule.needles[hit.needle].clone(),
-            variant_of: rule.variant_of[hit.needle].map(|of| rule.needles[of].clone()),
-            snippet: snippet(
-                &haystack[start_of_line..hit.start],
-                matched,
-                &haystack[hit.end..line_end],
-                line,
-            ),
+            location: Location::Span(Span {
+                bytes: hit.start..hit.end,
+                start: Position { line, column },
+                end: Position {
+                    line: end_line,
+                    column: end_column,
+                },
+                matched: matched.to_vec(),
+                snippet: snippet(
+                    &haystack[start_of_line..hit.start],
+                    matched,
+                    &haystack[hit.end..line_end],
+                    line,
+                ),
+            }),
+            needle: rule.needles[hit.needle].text().to_owned(),
+            variant_of: rule.variant_of(hit.needle).map(str::to_owned),
             note: None,
         });
     }
@@ -397,7 +392,7 @@ fn snippet(before: &[u8], matched: &[u8], after: &[u8], first_line: usize) -> Sn
 /// The last `SNIPPET_CONTEXT` characters of `bytes` as text, and whether anything was cut.
 fn tail(bytes: &[u8]) -> (String, bool) {
     let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
-    let mut text = display(&bytes[bytes.len().saturating_sub(4 * SNIPPET_CONTEXT)..]);
+    let mut text = display(&bytes[bytes.len().saturating_sub(4 * SNIPPET_CONTEXT)..]).into_owned();
     if let Some((at, _)) = text.char_indices().rev().nth(SNIPPET_CONTEXT - 1) {
         cut |= at > 0;
         text.drain(..at);
@@ -408,7 +403,7 @@ fn tail(bytes: &[u8]) -> (String, bool) {
 /// The first `SNIPPET_CONTEXT` characters of `bytes` as text, and whether anything was cut.
 fn head(bytes: &[u8]) -> (String, bool) {
     let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
-    let mut text = display(&bytes[..bytes.len().min(4 * SNIPPET_CONTEXT)]);
+    let mut text = display(&bytes[..bytes.len().min(4 * SNIPPET_CONTEXT)]).into_owned();
     if let Some((at, _)) = text.char_indices().nth(SNIPPET_CONTEXT) {
         cut = true;
         text.truncate(at);
@@ -422,16 +417,6 @@ pub fn char_count(bytes: &[u8]) -> usize {
         .utf8_chunks()
         .map(|chunk| chunk.valid().chars().count() + chunk.invalid().len())
         .sum()
-}
-
-/// `bytes` as text, each invalid UTF-8 byte shown as one U+FFFD.
-pub fn display(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        out.push_str(chunk.valid());
-        out.extend(std::iter::repeat_n('\u{FFFD}', chunk.invalid().len()));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -471,12 +456,73 @@ mod tests {
         rules("[[rule]]\nid = \"foo\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n")
     }
 
+    /// Where in its file `finding` is.
+    fn span(finding: &Finding) -> &Span {
+        match &finding.location {
+            Location::Span(span) => span,
+            Location::File => panic!("a whole-file finding: {finding:?}"),
+        }
+    }
+
     /// (line, column, end_line, end_column, byte_offset) of each finding.
     fn positions(findings: &[Finding]) -> Vec<(usize, usize, usize, usize, usize)> {
         findings
             .iter()
-            .map(|f| (f.line, f.column, f.end_line, f.end_column, f.byte_offset))
+            .map(|f| {
+                let span = span(f);
+                let (start, end) = (span.start, span.end);
+                (
+                    start.line,
+                    start.column,
+                    end.line,
+                    end.column,
+                    span.bytes.start,
+                )
+            })
             .collect()
+    }
+
+    #[test]
+    fn a_span_holds_its_byte_range_and_the_exact_matched_bytes() {
+        let set =
+            rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\npatterns = ['Foo(?-u:\\xFF)Bar']\n");
+        let (_, found) = scan(&set, b"a Foo\xFFBar b");
+        let span = span(&found[0]);
+        assert_eq!(span.bytes, 2..9);
+        assert_eq!(span.matched, b"Foo\xFFBar");
+        assert_eq!(found[0].matched(), "Foo\u{FFFD}Bar");
+        assert_eq!(positions(&found), [(1, 3, 1, 10, 2)]);
+    }
+
+    #[test]
+    fn a_file_outside_every_rule_of_the_rule_file_is_out_of_scope_whatever_its_markers() {
+        let set = rules(
+            "[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Foo\"]\npaths = [\"app/\"]\n",
+        );
+        let mut scanner = Scanner::new(&set);
+        let (root, mut out) = (Path::new("/"), Vec::new());
+        let text = b"Foo // vestige-ignore: b";
+        let outside = scanner.scan(Path::new("/lib/x.php"), root, Some(text), &mut out);
+        assert_eq!(outside.unwrap(), FileOutcome::OutOfScope);
+        assert!(out.is_empty());
+        let inside = scanner.scan(Path::new("/app/x.php"), root, Some(text), &mut out);
+        assert_eq!(inside.unwrap(), FileOutcome::Text(text.len() as u64));
+        let ids: Vec<&str> = out.iter().map(|f| set.rules[f.rule].id.as_str()).collect();
+        assert_eq!(ids, ["a", "unused-suppression"]);
+    }
+
+    #[test]
+    fn a_forbidden_path_is_a_finding_about_the_whole_file() {
+        let set = rules("[[rule]]\nid = \"gone\"\nmessage = \"m\"\nforbid_paths = [\"old/\"]\n");
+        let mut out = Vec::new();
+        Scanner::new(&set).forbidden("old/x.txt", &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].location, Location::File);
+        assert!(out[0].is_forbidden_path());
+        assert_eq!(out[0].matched(), "old/x.txt");
+        assert_eq!(out[0].needle, "old/");
+        assert_eq!(out[0].location.start(), Position::FILE);
+        assert_eq!(out[0].location.bytes(), 0..0);
     }
 
     #[test]
@@ -484,15 +530,15 @@ mod tests {
         let (scanned, found) = scan(&foo(), b"Foo");
         assert_eq!(scanned, FileOutcome::Text(3));
         assert_eq!(positions(&found), [(1, 1, 1, 4, 0)]);
-        assert_eq!(found[0].snippet.text, "Foo");
-        assert_eq!(found[0].snippet.span, 0..3);
+        assert_eq!(span(&found[0]).snippet.text, "Foo");
+        assert_eq!(span(&found[0]).snippet.span, 0..3);
     }
 
     #[test]
     fn crlf_lines_split_on_newline_and_drop_the_carriage_return() {
         let (_, found) = scan(&foo(), b"a\r\nx Foo\r\nFoo");
         assert_eq!(positions(&found), [(2, 3, 2, 6, 5), (3, 1, 3, 4, 10)]);
-        assert_eq!(found[0].snippet.text, "x Foo");
+        assert_eq!(span(&found[0]).snippet.text, "x Foo");
     }
 
     #[test]
@@ -512,17 +558,20 @@ mod tests {
         let (_, found) = scan(&foo(), b"\xff\xe2\x82 Foo\xc3");
         assert_eq!(positions(&found), [(1, 5, 1, 8, 4)]);
         assert_eq!(
-            found[0].snippet.text,
+            span(&found[0]).snippet.text,
             "\u{FFFD}\u{FFFD}\u{FFFD} Foo\u{FFFD}"
         );
-        assert_eq!(&found[0].snippet.text[found[0].snippet.span.clone()], "Foo");
+        assert_eq!(
+            &span(&found[0]).snippet.text[span(&found[0]).snippet.span.clone()],
+            "Foo"
+        );
     }
 
     #[test]
     fn a_utf8_bom_is_not_counted() {
         let (_, found) = scan(&foo(), b"\xEF\xBB\xBFFoo Foo");
         assert_eq!(positions(&found), [(1, 1, 1, 4, 3), (1, 5, 1, 8, 7)]);
-        assert_eq!(found[0].snippet.text, "Foo Foo");
+        assert_eq!(span(&found[0]).snippet.text, "Foo Foo");
     }
 
     #[test]
@@ -536,14 +585,14 @@ mod tests {
             positions(&found),
             [(1, 5001, 1, 5004, 10000), (1, 10006, 1, 10009, 15005)]
         );
-        let first = &found[0].snippet;
+        let first = &span(&found[0]).snippet;
         assert_eq!(
             first.text.chars().count(),
             1 + SNIPPET_CONTEXT + 3 + SNIPPET_CONTEXT + 1
         );
         assert!(first.text.starts_with("…éé") && first.text.ends_with("xx…"));
         assert_eq!(&first.text[first.span.clone()], "Foo");
-        let second = &found[1].snippet;
+        let second = &span(&found[1]).snippet;
         assert!(second.text.starts_with("…xx") && second.text.ends_with(" Foo"));
     }
 
@@ -555,7 +604,7 @@ mod tests {
             "b".repeat(SNIPPET_CONTEXT - 1)
         );
         let (_, found) = scan(&foo(), line.as_bytes());
-        assert_eq!(found[0].snippet.text, line);
+        assert_eq!(span(&found[0]).snippet.text, line);
     }
 
     #[test]
@@ -628,10 +677,10 @@ mod tests {
         let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\npatterns = ['Foo\\s+Bar']\n");
         let (_, found) = scan(&set, b"x Foo\r\n  Bar y\nz");
         assert_eq!(positions(&found), [(1, 3, 2, 6, 2)]);
-        let snippet = &found[0].snippet;
+        let snippet = &span(&found[0]).snippet;
         assert_eq!(snippet.text, "x Foo\n  Bar y");
         assert_eq!(&snippet.text[snippet.span.clone()], "Foo\n  Bar");
-        assert_eq!(found[0].matched, "Foo\r\n  Bar");
+        assert_eq!(span(&found[0]).matched, b"Foo\r\n  Bar");
     }
 
     #[test]

@@ -12,16 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::finding::{Finding, Suppressed, Suppression};
 use crate::matcher::Hit;
-use crate::ruleset::RuleSet;
-
-/// The text every marker starts with.
-pub const MARKER: &str = "vestige-ignore";
-
-/// Id of the built-in rule reporting markers that suppress nothing.
-pub const UNUSED: &str = "unused-suppression";
-
-/// Id of the built-in rule reporting markers without a reason.
-pub const NO_REASON: &str = "suppression-without-reason";
+use crate::ruleset::{BuiltIn, MARKER, RuleSet};
 
 /// One marker found in a file.
 #[derive(Debug, PartialEq, Eq)]
@@ -76,16 +67,17 @@ impl Suppressor {
     /// offset) or of an unknown rule id in one: the known rule ids its unknown ones probably
     /// meant, e.g. ``did you mean `legacy-runs`?``.
     pub fn note(&self, markers: &[Marker], finding: &Finding) -> Option<String> {
-        let unknown: Vec<&str> =
-            match markers.binary_search_by_key(&finding.byte_offset, |m| m.offset) {
-                Ok(at) => markers[at]
-                    .rules
-                    .iter()
-                    .map(|(id, _)| id.as_str())
-                    .filter(|id| !self.ids.contains_key(*id))
-                    .collect(),
-                Err(_) => vec![finding.matched.as_str()],
-            };
+        let matched = finding.matched();
+        let offset = finding.location.bytes().start;
+        let unknown: Vec<&str> = match markers.binary_search_by_key(&offset, |m| m.offset) {
+            Ok(at) => markers[at]
+                .rules
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .filter(|id| !self.ids.contains_key(*id))
+                .collect(),
+            Err(_) => vec![&matched],
+        };
         let meant: Vec<(&str, &str)> = unknown
             .iter()
             .filter_map(|&id| self.suggest(id).map(|known| (id, known)))
@@ -192,7 +184,8 @@ impl Suppressor {
         let mut used = vec![false; markers.len()];
         let mut kept = Vec::with_capacity(findings.len());
         for finding in findings.drain(..) {
-            let marker = match by_target.get(&(finding.line, finding.rule)) {
+            let line = finding.location.start().line;
+            let marker = match by_target.get(&(line, finding.rule)) {
                 Some(&i) if rules.rules[finding.rule].suppressible => i,
                 _ => {
                     kept.push(finding);
@@ -206,26 +199,23 @@ impl Suppressor {
             });
         }
         *findings = kept;
-        let settings = &rules.suppressions;
-        let hit = |span: Range<usize>, rule| Hit {
-            start: span.start,
-            end: span.end,
-            rule,
-            needle: 0,
-        };
+        let (unused, no_reason) = (
+            BuiltIn::UnusedSuppression,
+            BuiltIn::SuppressionWithoutReason,
+        );
         for (marker, used) in markers.iter().zip(used) {
             if !used {
-                out.push(hit(marker.offset..marker.end, settings.unused));
+                out.push(rules.marker_hit(unused, marker.offset..marker.end));
             }
-            if settings.require_reason && marker.reason.is_none() {
-                out.push(hit(marker.offset..marker.end, settings.no_reason));
+            if rules.suppressions.require_reason && marker.reason.is_none() {
+                out.push(rules.marker_hit(no_reason, marker.offset..marker.end));
             }
             if used {
                 let unknown = marker
                     .rules
                     .iter()
                     .filter(|(id, _)| !self.ids.contains_key(id));
-                out.extend(unknown.map(|(_, span)| hit(span.clone(), settings.unused)));
+                out.extend(unknown.map(|(_, span)| rules.marker_hit(unused, span.clone())));
             }
         }
     }

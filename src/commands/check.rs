@@ -330,7 +330,12 @@ impl Plan {
 fn changed(changes: Option<&Changes>, finding: &Finding) -> bool {
     changes.is_none_or(|c| {
         finding.is_forbidden_path()
-            || c.touches(finding.rule, &finding.path, finding.line, finding.end_line)
+            || c.touches(
+                finding.rule,
+                &finding.path,
+                finding.location.start().line,
+                finding.location.end().line,
+            )
     })
 }
 

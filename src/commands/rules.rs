@@ -8,7 +8,7 @@ use super::print;
 use crate::cli::{ExplainArgs, RulesArgs};
 use crate::finding::visible;
 use crate::rulefile;
-use crate::ruleset::{Rule, RuleSet};
+use crate::ruleset::{BuiltIn, Rule, RuleSet};
 use crate::text::no_command;
 
 /// Runs `vestige rules`: prints the table of the rules.
@@ -35,7 +35,7 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
         "id", "severity", "tokens", "patterns"
     );
     for rule in user {
-        let patterns = rule.needles.len() - rule.token_count;
+        let patterns = rule.patterns().count();
         let _ = writeln!(
             out,
             "{:<width$}  {:<8}  {:>6}  {:>8}  {}",
@@ -46,13 +46,14 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
             scope(rule)
         );
     }
-    let builtin: Vec<String> = rules.rules[user.len()..]
+    let builtin: Vec<String> = rules
+        .builtin_rules()
         .iter()
         .map(|r| format!("{} ({})", r.id, r.severity.as_str()))
         .collect();
     let _ = writeln!(out, "\nbuilt in: {}", builtin.join(", "));
     if expand {
-        for rule in user.iter().filter(|r| r.token_count > 0) {
+        for rule in user.iter().filter(|r| r.has_tokens()) {
             let _ = writeln!(out, "\n{}:", visible(&rule.id));
             out.push_str(&tokens(rule));
         }
@@ -62,10 +63,7 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
 
 /// The number of tokens written in the rule file, without their variants.
 fn written_tokens(rule: &Rule) -> usize {
-    rule.variant_of[..rule.token_count]
-        .iter()
-        .filter(|of| of.is_none())
-        .count()
+    rule.written_tokens().count()
 }
 
 /// Where a rule applies, in a few words.
@@ -91,29 +89,17 @@ fn scope(rule: &Rule) -> String {
 
 /// Each written token of `rule` on a line, followed by the variants made from it.
 fn tokens(rule: &Rule) -> String {
-    let mut variants: Vec<Vec<&str>> = vec![Vec::new(); rule.token_count];
-    for (needle, of) in rule
-        .needles
-        .iter()
-        .zip(&rule.variant_of[..rule.token_count])
-    {
-        if let Some(of) = of {
-            variants[*of].push(needle);
-        }
-    }
     let mut out = String::new();
-    for (i, token) in rule.needles[..rule.token_count].iter().enumerate() {
-        if rule.variant_of[i].is_some() {
-            continue;
-        }
-        if variants[i].is_empty() {
+    for (i, token) in rule.written_tokens() {
+        let variants: Vec<&str> = rule.variants_of(i).collect();
+        if variants.is_empty() {
             let _ = writeln!(out, "  {}", visible(token));
         } else {
             let _ = writeln!(
                 out,
                 "  {} -> {}",
                 visible(token),
-                visible(&variants[i].join(", "))
+                visible(&variants.join(", "))
             );
         }
     }
@@ -135,7 +121,7 @@ pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
     if let Some(help) = &rule.help {
         let _ = writeln!(out, "\nhelp: {}", visible(help));
     }
-    if index == rules.baseline_grew {
+    if rule.builtin == Some(BuiltIn::BaselineGrew) {
         let _ = writeln!(
             out,
             "\nbuilt into vestige: reported at baseline entries that grew since the merge base \
@@ -143,7 +129,7 @@ pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
         );
         return Ok(out);
     }
-    if index >= rules.user_rules().len() {
+    if rule.builtin.is_some() {
         let _ = writeln!(
             out,
             "\nbuilt into vestige: reported at `vestige-ignore` markers"
@@ -153,7 +139,7 @@ pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
     if let Some(day) = rule.warn_until {
         let _ = writeln!(out, "\nwarn_until: {day} (a warning before that day)");
     }
-    if rule.token_count > 0 {
+    if rule.has_tokens() {
         let mode = format!("{:?}", rule.match_mode).to_lowercase();
         let case = if rule.case_sensitive {
             "case-sensitive"
@@ -163,7 +149,7 @@ pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
         let _ = writeln!(out, "\ntokens ({mode} match, {case}):");
         out.push_str(&tokens(rule));
     }
-    let patterns = &rule.needles[rule.token_count..];
+    let patterns: Vec<&str> = rule.patterns().collect();
     if !patterns.is_empty() {
         let _ = writeln!(out, "\npatterns:");
         for pattern in patterns {

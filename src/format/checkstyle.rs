@@ -26,8 +26,8 @@ impl Format for Checkstyle {
                 writeln!(
                     out,
                     r#"    <error line="{}" column="{}" severity="{severity}" message="{}" source="vestige.{}"/>"#,
-                    finding.line,
-                    finding.column,
+                    finding.location.start().line,
+                    finding.location.start().column,
                     xml_attr(&format!("{}: {}", finding.subject(), rule.message)),
                     xml_attr(&rule.id)
                 )?;

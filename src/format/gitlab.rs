@@ -57,7 +57,7 @@ impl Format for Gitlab {
                     location: Location {
                         path: &finding.path,
                         lines: Lines {
-                            begin: finding.line,
+                            begin: finding.location.start().line,
                         },
                     },
                 }

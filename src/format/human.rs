@@ -10,7 +10,7 @@ use miette::{
 };
 
 use super::{Format, Results};
-use crate::finding::{Finding, Severity, visible};
+use crate::finding::{Finding, Location, Severity, Span, visible};
 use crate::ruleset::Rule;
 use crate::text::diagnostic_text;
 
@@ -55,7 +55,13 @@ impl Format for Human {
             let diagnostic = FindingDiagnostic {
                 finding,
                 rule: &results.rules[finding.rule],
-                source: SnippetSource(finding),
+                source: match &finding.location {
+                    Location::Span(span) => Some(SnippetSource {
+                        path: &finding.path,
+                        span,
+                    }),
+                    Location::File => None,
+                },
             };
             handler
                 .render_report(&mut text, &diagnostic)
@@ -73,7 +79,8 @@ impl Format for Human {
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     rule: &'a Rule,
-    source: SnippetSource<'a>,
+    /// The source lines of text in a file; none for a whole file.
+    source: Option<SnippetSource<'a>>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -126,25 +133,23 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        (!self.finding.is_forbidden_path()).then_some(&self.source as &dyn SourceCode)
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let finding = self.finding;
-        if finding.is_forbidden_path() {
-            return None;
-        }
+        let source = self.source.as_ref()?;
         let needle = visible(&finding.needle);
         let label = if let Some(note) = &finding.note {
             visible(note).into_owned()
         } else if let Some(token) = &finding.variant_of {
             format!("`{needle}`, a variant of `{}`", visible(token))
-        } else if finding.matched == finding.needle {
+        } else if finding.matched() == finding.needle {
             format!("forbidden `{needle}`")
         } else {
             format!("matches `{needle}`")
         };
-        let span = SourceSpan::from(finding.snippet.span.clone());
+        let span = SourceSpan::from(source.span.snippet.span.clone());
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(Some(label), span),
         )))
@@ -152,7 +157,12 @@ impl Diagnostic for FindingDiagnostic<'_> {
 }
 
 /// A finding's snippet as miette source code that knows its true line and column.
-struct SnippetSource<'a>(&'a Finding);
+struct SnippetSource<'a> {
+    /// The file's path, relative to the project root.
+    path: &'a str,
+    /// Where in the file.
+    span: &'a Span,
+}
 
 impl SourceCode for SnippetSource<'_> {
     fn read_span<'a>(
@@ -161,14 +171,14 @@ impl SourceCode for SnippetSource<'_> {
         _before: usize,
         _after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let finding = self.0;
-        let text = &finding.snippet.text;
+        let span = self.span;
+        let text = &span.snippet.text;
         Ok(Box::new(MietteSpanContents::new_named(
-            visible(&finding.path).into_owned(),
+            visible(self.path).into_owned(),
             text.as_bytes(),
             SourceSpan::from(0..text.len()),
-            finding.snippet.first_line - 1,
-            finding.column - 1,
+            span.snippet.first_line - 1,
+            span.start.column - 1,
             text.lines().count().max(1),
         )))
     }

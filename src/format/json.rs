@@ -1,5 +1,6 @@
 //! One JSON document: every finding, then the summary. Version 1 of the schema.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -28,7 +29,7 @@ struct JsonFinding<'a> {
     end_column: usize,
     byte_offset: usize,
     #[serde(rename = "match")]
-    matched: &'a str,
+    matched: Cow<'a, str>,
     needle: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     variant_of: Option<&'a str>,
@@ -65,12 +66,12 @@ impl Format for Json {
                         rule: &rule.id,
                         severity: rule.severity,
                         path: &f.path,
-                        line: f.line,
-                        column: f.column,
-                        end_line: f.end_line,
-                        end_column: f.end_column,
-                        byte_offset: f.byte_offset,
-                        matched: &f.matched,
+                        line: f.location.start().line,
+                        column: f.location.start().column,
+                        end_line: f.location.end().line,
+                        end_column: f.location.end().column,
+                        byte_offset: f.location.bytes().start,
+                        matched: f.matched(),
                         needle: &f.needle,
                         variant_of: f.variant_of.as_deref(),
                         message: &rule.message,

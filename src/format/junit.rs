@@ -14,7 +14,7 @@ use std::io::{self, Write};
 
 use super::shared::{xml_attr, xml_text};
 use super::{Format, Results};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Location, Position, Severity};
 use crate::ruleset::Rule;
 
 /// The JUnit reporter.
@@ -61,40 +61,55 @@ impl Format for Junit {
                 )?;
             }
             for finding in findings {
-                let path = xml_attr(&finding.path);
-                let (line, column) = (finding.line, finding.column);
-                writeln!(
-                    out,
-                    r#"    <testcase name="{path}:{line}:{column}" classname="vestige.{id}" file="{path}" line="{line}">"#
-                )?;
-                let message = format!("{}: {}", finding.subject(), rule.message);
-                let close = if fails(rule) {
-                    write!(
-                        out,
-                        r#"      <failure message="{}" type="{}">"#,
-                        xml_attr(&message),
-                        rule.severity
-                    )?;
-                    "</failure>"
-                } else {
-                    write!(out, "      <system-out>")?;
-                    "</system-out>"
-                };
-                let mut body = format!(
-                    "{}:{line}:{column}: {}[{}]: {message}\nmatch: {}\n",
-                    finding.path, rule.severity, rule.id, finding.matched
-                );
-                for (i, text) in finding.snippet.text.split('\n').enumerate() {
-                    body.push_str(&format!("{} | {text}\n", finding.snippet.first_line + i));
-                }
-                if let Some(help) = &rule.help {
-                    body.push_str(&format!("help: {help}\n"));
-                }
-                writeln!(out, "{}{close}", xml_text(&body))?;
-                writeln!(out, "    </testcase>")?;
+                testcase(out, finding, rule, fails(rule))?;
             }
             writeln!(out, "  </testsuite>")?;
         }
         writeln!(out, "</testsuites>")
     }
+}
+
+/// The `<testcase>` of `finding` of `rule`: a `<failure>` when it `fails` the run, otherwise
+/// its diagnostic in `<system-out>`.
+fn testcase(out: &mut dyn Write, finding: &Finding, rule: &Rule, fails: bool) -> io::Result<()> {
+    let path = xml_attr(&finding.path);
+    let id = xml_attr(&rule.id);
+    let Position { line, column } = finding.location.start();
+    writeln!(
+        out,
+        r#"    <testcase name="{path}:{line}:{column}" classname="vestige.{id}" file="{path}" line="{line}">"#
+    )?;
+    let message = format!("{}: {}", finding.subject(), rule.message);
+    let close = if fails {
+        write!(
+            out,
+            r#"      <failure message="{}" type="{}">"#,
+            xml_attr(&message),
+            rule.severity
+        )?;
+        "</failure>"
+    } else {
+        write!(out, "      <system-out>")?;
+        "</system-out>"
+    };
+    let mut body = format!(
+        "{}:{line}:{column}: {}[{}]: {message}\nmatch: {}\n",
+        finding.path,
+        rule.severity,
+        rule.id,
+        finding.matched()
+    );
+    let (source, first_line) = match &finding.location {
+        Location::Span(span) => (span.snippet.text.as_str(), span.snippet.first_line),
+        // A whole file has no source line: an empty one stands at its line 1.
+        Location::File => ("", Position::FILE.line),
+    };
+    for (i, text) in source.split('\n').enumerate() {
+        body.push_str(&format!("{} | {text}\n", first_line + i));
+    }
+    if let Some(help) = &rule.help {
+        body.push_str(&format!("help: {help}\n"));
+    }
+    writeln!(out, "{}{close}", xml_text(&body))?;
+    writeln!(out, "    </testcase>")
 }

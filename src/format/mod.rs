@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::finding::{Finding, Severity, Suppressed};
+use crate::finding::{Finding, Position, Severity, Suppressed};
 use crate::ruleset::Rule;
 
 mod checkstyle;
@@ -127,22 +127,20 @@ pub fn plural(n: usize, noun: &str) -> String {
 
 /// The order of findings in every format: path (byte order), line, column, then rule id.
 pub fn order(a: &Finding, b: &Finding, rules: &[Rule]) -> Ordering {
+    order_key(a, rules).cmp(&order_key(b, rules))
+}
+
+/// What `order` compares: path, start (line, then column), rule id, then byte offset and end
+/// column.
+fn order_key<'f>(f: &'f Finding, rules: &'f [Rule]) -> (&'f str, Position, &'f str, usize, usize) {
+    let location = &f.location;
     (
-        &a.path,
-        a.line,
-        a.column,
-        &rules[a.rule].id,
-        a.byte_offset,
-        a.end_column,
+        &f.path,
+        location.start(),
+        &rules[f.rule].id,
+        location.bytes().start,
+        location.end().column,
     )
-        .cmp(&(
-            &b.path,
-            b.line,
-            b.column,
-            &rules[b.rule].id,
-            b.byte_offset,
-            b.end_column,
-        ))
 }
 
 /// One output format of `vestige check`.

@@ -5,13 +5,15 @@
 //! baseline's with an `external` one and `baselineState: "unchanged"`; with a baseline in use,
 //! every other result is `baselineState: "new"`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::shared::{fingerprints, with_suppressed};
 use super::{Format, Results};
-use crate::finding::{Severity, Suppression};
+use crate::finding::{Finding, Severity, Suppression};
+use crate::ruleset::Rule;
 
 /// The SARIF reporter.
 pub(super) struct Sarif;
@@ -59,7 +61,7 @@ struct Descriptor<'a> {
 
 #[derive(Serialize)]
 struct Text<'a> {
-    text: &'a str,
+    text: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -129,23 +131,7 @@ struct Fingerprints {
 
 impl Format for Sarif {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let rules = results
-            .rules
-            .iter()
-            .map(|rule| Descriptor {
-                id: &rule.id,
-                short_description: Text {
-                    text: &rule.message,
-                },
-                full_description: Text {
-                    text: rule.help.as_deref().unwrap_or(&rule.message),
-                },
-                help: rule.help.as_deref().map(|text| Text { text }),
-                default_configuration: Configuration {
-                    level: level(rule.severity),
-                },
-            })
-            .collect();
+        let rules = results.rules.iter().map(descriptor).collect();
         let all = with_suppressed(results);
         let results = all
             .iter()
@@ -157,45 +143,19 @@ impl Format for Sarif {
                     _ if results.baseline => Some("new"),
                     _ => None,
                 };
-                let suppressions = by.map(|by| match by {
-                    Suppression::Marker(reason) => [SarifSuppression {
-                        kind: "inSource",
-                        justification: reason.as_deref(),
-                    }],
-                    Suppression::Baseline => [SarifSuppression {
-                        kind: "external",
-                        justification: Some("tolerated by the baseline"),
-                    }],
-                });
                 SarifResult {
                     rule_id: &rule.id,
                     rule_index: finding.rule,
                     level: level(rule.severity),
                     message: Text {
-                        text: &rule.message,
+                        text: rule.message.as_str().into(),
                     },
-                    locations: [Location {
-                        physical_location: PhysicalLocation {
-                            artifact_location: ArtifactLocation {
-                                uri: uri_path(&finding.path),
-                                uri_base_id: "%SRCROOT%",
-                            },
-                            region: Region {
-                                start_line: finding.line,
-                                start_column: finding.column,
-                                end_line: finding.end_line,
-                                end_column: finding.end_column,
-                                snippet: Text {
-                                    text: &finding.matched,
-                                },
-                            },
-                        },
-                    }],
+                    locations: [location(finding)],
                     partial_fingerprints: Fingerprints {
                         vestige_match: fingerprint,
                     },
                     baseline_state,
-                    suppressions,
+                    suppressions: by.map(|by| [suppression(by)]),
                 }
             })
             .collect();
@@ -216,6 +176,60 @@ impl Format for Sarif {
         };
         serde_json::to_writer_pretty(&mut *out, &log)?;
         writeln!(out)
+    }
+}
+
+/// The `reportingDescriptor` of `rule`.
+fn descriptor(rule: &Rule) -> Descriptor<'_> {
+    Descriptor {
+        id: &rule.id,
+        short_description: Text {
+            text: rule.message.as_str().into(),
+        },
+        full_description: Text {
+            text: rule.help.as_deref().unwrap_or(&rule.message).into(),
+        },
+        help: rule.help.as_deref().map(|text| Text { text: text.into() }),
+        default_configuration: Configuration {
+            level: level(rule.severity),
+        },
+    }
+}
+
+/// Where `finding` is: its file, and the region of the match (line 1, column 1 for a whole
+/// file).
+fn location(finding: &Finding) -> Location<'_> {
+    let (start, end) = (finding.location.start(), finding.location.end());
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: uri_path(&finding.path),
+                uri_base_id: "%SRCROOT%",
+            },
+            region: Region {
+                start_line: start.line,
+                start_column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                snippet: Text {
+                    text: finding.matched(),
+                },
+            },
+        },
+    }
+}
+
+/// The SARIF suppression for what suppressed a finding.
+fn suppression(by: &Suppression) -> SarifSuppression<'_> {
+    match by {
+        Suppression::Marker(reason) => SarifSuppression {
+            kind: "inSource",
+            justification: reason.as_deref(),
+        },
+        Suppression::Baseline => SarifSuppression {
+            kind: "external",
+            justification: Some("tolerated by the baseline"),
+        },
     }
 }
 

@@ -43,21 +43,18 @@ pub(super) fn fingerprints<'f>(
     findings: impl IntoIterator<Item = &'f Finding>,
     rules: &[Rule],
 ) -> Vec<String> {
-    let mut seen: HashMap<(usize, &str, &str), u64> = HashMap::new();
+    let mut seen: HashMap<(usize, &str, Cow<'_, str>), u64> = HashMap::new();
     findings
         .into_iter()
         .map(|finding| {
+            let matched = finding.matched();
             let count = seen
-                .entry((
-                    finding.rule,
-                    finding.path.as_str(),
-                    finding.matched.as_str(),
-                ))
+                .entry((finding.rule, finding.path.as_str(), matched.clone()))
                 .or_insert(0);
             let index = *count;
             *count += 1;
             let mut hash = Fnv1a128::new();
-            for field in [&rules[finding.rule].id, &finding.path, &finding.matched] {
+            for field in [&rules[finding.rule].id, &finding.path, matched.as_ref()] {
                 hash.number(field.len() as u64);
                 hash.bytes(field.as_bytes());
             }

@@ -19,8 +19,8 @@ impl Format for Short {
             let line = format!(
                 "{}:{}:{}: {}[{}]: {}: {}",
                 visible(&finding.path),
-                finding.line,
-                finding.column,
+                finding.location.start().line,
+                finding.location.start().column,
                 rule.severity,
                 rule.id,
                 visible(&finding.subject()),
