@@ -4,6 +4,7 @@
 //! from which a fix or an editor range can be computed, or the file itself.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
 use std::ops::Range;
 
@@ -231,6 +232,18 @@ pub fn visible(text: &str) -> Cow<'_, str> {
             })
             .collect(),
     )
+}
+
+/// The order of findings in every format and command: path (byte order), start (line, then
+/// column), the id `rule_id` gives for the rule, then byte offset and end column.
+pub fn order<'r>(a: &Finding, b: &Finding, rule_id: impl Fn(usize) -> &'r str) -> Ordering {
+    let (start_a, start_b) = (a.location.start(), b.location.start());
+    a.path
+        .cmp(&b.path)
+        .then(start_a.cmp(&start_b))
+        .then_with(|| rule_id(a.rule).cmp(rule_id(b.rule)))
+        .then_with(|| a.location.bytes().start.cmp(&b.location.bytes().start))
+        .then_with(|| a.location.end().column.cmp(&b.location.end().column))
 }
 
 #[cfg(test)]

@@ -10,8 +10,7 @@ use std::sync::Mutex;
 
 use crate::changes::{self, Changes};
 use crate::day::Day;
-use crate::finding::{Finding, Suppressed};
-use crate::format;
+use crate::finding::{self, Finding, Suppressed};
 use crate::rulefile::{self, RuleFile};
 use crate::ruleset::{self, RuleSet};
 use crate::scan::{self, FileOutcome, Scanner};
@@ -172,7 +171,7 @@ impl Project {
         let rules = &self.rules.rules;
         found
             .suppressed
-            .sort_unstable_by(|a, b| format::order(&a.finding, &b.finding, rules));
+            .sort_unstable_by(|a, b| finding::order(&a.finding, &b.finding, |r| &rules[r].id));
         found.notes.sort();
         Ok(found)
     }
@@ -238,7 +237,7 @@ impl Found {
 
 /// Sorts findings by path (byte order), line, column, then rule id.
 pub(crate) fn sort(findings: &mut [Finding], rules: &RuleSet) {
-    findings.sort_unstable_by(|a, b| format::order(a, b, &rules.rules));
+    findings.sort_unstable_by(|a, b| finding::order(a, b, |r| &rules.rules[r].id));
 }
 
 /// One walker thread's scanner and everything it found.

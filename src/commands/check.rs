@@ -13,7 +13,7 @@ use super::{OutputError, style};
 use crate::baseline::{self, Baseline, Resolved};
 use crate::changes::{Changes, Since};
 use crate::cli::{self, CheckArgs, Cli};
-use crate::finding::{Finding, Severity, Suppressed, Suppression, visible};
+use crate::finding::{self, Finding, Severity, Suppressed, Suppression, visible};
 use crate::format::{self, Format, Results, Summary, plural};
 use crate::project::{Found, Project, sort};
 use crate::ruleset;
@@ -265,7 +265,7 @@ impl Plan {
         }));
         found
             .suppressed
-            .sort_by(|a, b| format::order(&a.finding, &b.finding, rules));
+            .sort_by(|a, b| finding::order(&a.finding, &b.finding, |r| &rules[r].id));
         let prune = prune.as_ref().filter(|_| found.problems.is_empty());
         if let Some(target) = prune.filter(|_| !applied.resolved.is_empty()) {
             applied.kept.write(target)?;

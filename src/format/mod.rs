@@ -2,11 +2,10 @@
 //! the sorted findings (and apart, the suppressed ones), the rules and a summary, never the files
 //! on disk.
 
-use std::cmp::Ordering;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::finding::{Finding, Position, Severity, Suppressed};
+use crate::finding::{Finding, Severity, Suppressed};
 use crate::ruleset::Rule;
 
 mod checkstyle;
@@ -123,24 +122,6 @@ pub fn plural(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
-}
-
-/// The order of findings in every format: path (byte order), line, column, then rule id.
-pub fn order(a: &Finding, b: &Finding, rules: &[Rule]) -> Ordering {
-    order_key(a, rules).cmp(&order_key(b, rules))
-}
-
-/// What `order` compares: path, start (line, then column), rule id, then byte offset and end
-/// column.
-fn order_key<'f>(f: &'f Finding, rules: &'f [Rule]) -> (&'f str, Position, &'f str, usize, usize) {
-    let location = &f.location;
-    (
-        &f.path,
-        location.start(),
-        &rules[f.rule].id,
-        location.bytes().start,
-        location.end().column,
-    )
 }
 
 /// One output format of `vestige check`.

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::{Results, order};
-use crate::finding::{Finding, Suppression};
+use super::Results;
+use crate::finding::{self, Finding, Suppression};
 use crate::ruleset::Rule;
 
 /// Every finding of `results`, suppressed and baselined ones too, in report order, each with what
@@ -20,7 +20,7 @@ pub(super) fn with_suppressed<'r>(
         .chain(results.suppressed.iter().map(|s| (&s.finding, Some(&s.by))))
         .collect();
     if !results.suppressed.is_empty() {
-        all.sort_by(|a, b| order(a.0, b.0, results.rules));
+        all.sort_by(|a, b| finding::order(a.0, b.0, |r| &results.rules[r].id));
     }
     all
 }
