@@ -13,6 +13,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use miette::Diagnostic;
 
+use crate::finding::Finding;
 use crate::ruleset::RuleSet;
 use crate::walk;
 
@@ -397,6 +398,19 @@ enum Lines {
     All,
     /// These 1-based, end-exclusive line ranges.
     Ranges(Vec<Range<usize>>),
+}
+
+/// Whether `finding` is on a line `changes` holds, or no changes narrow the run.
+pub fn keeps(changes: Option<&Changes>, finding: &Finding) -> bool {
+    changes.is_none_or(|c| {
+        finding.is_forbidden_path()
+            || c.touches(
+                finding.rule,
+                &finding.path,
+                finding.location.start().line,
+                finding.location.end().line,
+            )
+    })
 }
 
 /// What the merge base holds of a file (see [`Changes::at_base`]).

@@ -110,6 +110,7 @@ impl Project {
         paths: &[PathBuf],
         threads: Option<u16>,
         changes: Option<&Changes>,
+        keep_suppressed: bool,
     ) -> miette::Result<Found> {
         self.rules.scope.ensure_roots(&self.file)?;
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
@@ -144,7 +145,14 @@ impl Project {
             })
         });
         let mut found = self.visit(scope, paths, threads, changes, tracked, || {
-            Collector::new(&self.rules, &self.root, changes, &named, false)
+            Collector::new(
+                &self.rules,
+                &self.root,
+                changes,
+                &named,
+                false,
+                keep_suppressed,
+            )
         })?;
         if let Some(rest) = rest {
             let kept = kept.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -152,7 +160,14 @@ impl Project {
                 Box::new(move || Ok(files))
             });
             found.absorb(self.visit(&rest, paths, threads, changes, tracked, || {
-                Collector::new(&self.rules, &self.root, changes, &named, true)
+                Collector::new(
+                    &self.rules,
+                    &self.root,
+                    changes,
+                    &named,
+                    true,
+                    keep_suppressed,
+                )
             })?);
         }
         let seen: HashSet<&Path> = found.seen.iter().map(PathBuf::as_path).collect();
@@ -194,8 +209,7 @@ impl Project {
             walk = walk.only(changes.paths());
         }
         let mut found = Found::default();
-        for mut collector in walk.run(threads, make, tracked)? {
-            collector.found.suppressed = collector.scanner.take_suppressed();
+        for collector in walk.run(threads, make, tracked)? {
             found.absorb(collector.found);
         }
         Ok(found)
@@ -206,8 +220,11 @@ impl Project {
 #[derive(Debug, Default)]
 pub(crate) struct Found {
     pub(crate) findings: Vec<Finding>,
-    /// The findings markers in the code suppressed.
+    /// The findings markers in the code suppressed, when they are kept (see
+    /// [`Project::walk_and_scan`]).
     pub(crate) suppressed: Vec<Suppressed>,
+    /// How many findings on the changed lines markers suppressed, when they are not kept.
+    pub(crate) suppressed_uncounted: usize,
     pub(crate) problems: Vec<String>,
     pub(crate) notes: Vec<String>,
     /// Files in scope that could not be read or were too large, relative to the root.
@@ -229,6 +246,7 @@ impl Found {
         self.seen.extend(other.seen);
         self.findings.extend(other.findings);
         self.suppressed.extend(other.suppressed);
+        self.suppressed_uncounted += other.suppressed_uncounted;
         self.problems.extend(other.problems);
         self.notes.extend(other.notes);
         self.unread.extend(other.unread);
@@ -249,6 +267,8 @@ pub(crate) struct Collector<'r> {
     named: &'r HashSet<&'r Path>,
     /// Whether only `forbid_paths` are checked (outside the scan roots), the files not read.
     forbid_only: bool,
+    /// Whether the findings markers suppressed are kept, or only counted.
+    keep_suppressed: bool,
     found: Found,
 }
 
@@ -259,6 +279,7 @@ impl<'r> Collector<'r> {
         changes: Option<&'r Changes>,
         named: &'r HashSet<&'r Path>,
         forbid_only: bool,
+        keep_suppressed: bool,
     ) -> Self {
         Self {
             scanner: Scanner::new(rules),
@@ -266,6 +287,7 @@ impl<'r> Collector<'r> {
             changes,
             named,
             forbid_only,
+            keep_suppressed,
             found: Found::default(),
         }
     }
@@ -283,10 +305,20 @@ impl walk::Visitor for Collector<'_> {
             self.found.seen.push(path.to_owned());
         }
         let staged = self.changes.and_then(|changes| changes.staged(path));
-        match self
+        let outcome = self
             .scanner
-            .scan(path, self.root, staged, &mut self.found.findings)
-        {
+            .scan(path, self.root, staged, &mut self.found.findings);
+        let suppressed = self.scanner.take_suppressed();
+        if self.keep_suppressed {
+            self.found.suppressed.extend(suppressed);
+        } else {
+            let changes = self.changes;
+            let on_changed_lines = suppressed
+                .iter()
+                .filter(|s| changes::keeps(changes, &s.finding));
+            self.found.suppressed_uncounted += on_changed_lines.count();
+        }
+        match outcome {
             Ok(FileOutcome::Text(bytes)) => {
                 self.found.files += 1;
                 self.found.bytes += bytes;

@@ -346,3 +346,29 @@ fn since_shows_in_sarif_only_the_suppressed_findings_of_changed_lines() {
         .collect();
     assert_eq!(results, [(3, "new")]);
 }
+
+#[test]
+fn since_counts_only_the_suppressed_findings_of_changed_lines_in_every_format() {
+    // Formats that do not list suppressed findings get them counted while the files are
+    // scanned, not kept: the count must still follow the changed lines.
+    let repo = history();
+    let d = repo.path();
+    write(
+        d,
+        "app/s.php",
+        "<?php\nLegacyRun::x(); // vestige-ignore: legacy -- old\n",
+    );
+    commit_all(d, "a suppressed reference");
+    write(
+        d,
+        "app/s.php",
+        "<?php\nLegacyRun::x(); // vestige-ignore: legacy -- old\n\
+         LegacyRun::y(); // vestige-ignore: legacy -- new\n",
+    );
+    let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "json"]), 0);
+    assert_eq!(json(&out)["summary"]["suppressed"], 1);
+    let (_, stderr) = run(check_in(d, &["--since", "HEAD"]), 0);
+    assert!(stderr.contains("1 suppressed"), "{stderr}");
+    let (out, _) = run(check_in(d, &["--format", "json", "app/s.php"]), 0);
+    assert_eq!(json(&out)["summary"]["suppressed"], 2, "a scan of the file counts both");
+}

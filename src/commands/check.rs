@@ -11,7 +11,7 @@ use std::time::Instant;
 use super::{Gate, Outcome};
 use super::{OutputError, style};
 use crate::baseline::{self, Baseline, Resolved};
-use crate::changes::{Changes, Since};
+use crate::changes::{self, Changes, Since};
 use crate::cli::{self, CheckArgs, Cli};
 use crate::finding::{self, Finding, Severity, Suppressed, Suppression, visible};
 use crate::format::{self, Format, Results, Summary, plural};
@@ -56,6 +56,8 @@ struct Plan {
     statistics: bool,
     /// Which findings fail the run.
     gate: Gate,
+    /// Whether the suppressed findings are kept for the format, or only counted.
+    keep_suppressed: bool,
 }
 
 /// What a check does with the baseline.
@@ -121,6 +123,7 @@ impl Plan {
                 )
             }
         });
+        let keep_suppressed = format.as_ref().is_some_and(|f| f.shows_suppressed());
         let gate = if args.exit_zero {
             Gate::Never
         } else if args.deny_warnings {
@@ -143,6 +146,7 @@ impl Plan {
                 && !args.files_with_matches,
             statistics: args.statistics && !args.quiet,
             gate,
+            keep_suppressed,
         })
     }
 
@@ -152,7 +156,8 @@ impl Plan {
         let mut found = if self.ratchet_only {
             Found::default()
         } else {
-            project.walk_and_scan(&self.paths, self.threads, self.changes.as_ref())?
+            let changes = self.changes.as_ref();
+            project.walk_and_scan(&self.paths, self.threads, changes, self.keep_suppressed)?
         };
         let mut summary = Summary {
             files_scanned: found.files,
@@ -172,13 +177,16 @@ impl Plan {
             }
         }
         let changes = self.changes.as_ref();
-        found.findings.retain(|f| changed(changes, f));
-        found.suppressed.retain(|s| changed(changes, &s.finding));
-        summary.suppressed = found
+        found.findings.retain(|f| changes::keeps(changes, f));
+        found
             .suppressed
-            .iter()
-            .filter(|s| matches!(s.by, Suppression::Marker(_)))
-            .count();
+            .retain(|s| changes::keeps(changes, &s.finding));
+        summary.suppressed = found.suppressed_uncounted
+            + found
+                .suppressed
+                .iter()
+                .filter(|s| matches!(s.by, Suppression::Marker(_)))
+                .count();
         if let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline) {
             let path = project.under_root(path);
             let (root, rules) = (&project.root, &project.rules);
@@ -253,12 +261,12 @@ impl Plan {
         let mut applied = std::mem::take(baseline).apply(
             &mut found.findings,
             rules,
-            |f| !changed(changes, f),
+            |f| !changes::keeps(changes, f),
             |path| unread.contains(path),
         );
         summary.baselined = applied.hidden.len();
         let hidden = std::mem::take(&mut applied.hidden).into_iter();
-        let hidden = hidden.filter(|f| changed(changes, f));
+        let hidden = hidden.filter(|f| self.keep_suppressed && changes::keeps(changes, f));
         found.suppressed.extend(hidden.map(|finding| Suppressed {
             finding,
             by: Suppression::Baseline,
@@ -324,19 +332,6 @@ impl Plan {
         }
         Ok(())
     }
-}
-
-/// Whether `finding` is on a line `changes` holds, or no changes narrow the run.
-fn changed(changes: Option<&Changes>, finding: &Finding) -> bool {
-    changes.is_none_or(|c| {
-        finding.is_forbidden_path()
-            || c.touches(
-                finding.rule,
-                &finding.path,
-                finding.location.start().line,
-                finding.location.end().line,
-            )
-    })
 }
 
 /// Says that the baseline at `target` is not written because part of the tree could not be read.

@@ -17,7 +17,7 @@ pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
     )?;
     let baseline_path = super::baseline_path(&project, args.baseline.as_deref());
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
-    let found = project.walk_and_scan(&[], args.threads, None)?;
+    let found = project.walk_and_scan(&[], args.threads, None, false)?;
     let baseline = baseline.map(|baseline| {
         let remaining = baseline.remaining(&found.findings, &project.rules.rules);
         (baseline.len(), remaining)

@@ -66,4 +66,9 @@ impl Format for Gitlab {
         serde_json::to_writer_pretty(&mut *out, &issues)?;
         writeln!(out)
     }
+
+    /// Kept: their twins count in the fingerprints of the findings shown.
+    fn shows_suppressed(&self) -> bool {
+        true
+    }
 }

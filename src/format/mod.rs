@@ -128,6 +128,12 @@ pub fn plural(n: usize, noun: &str) -> String {
 pub trait Format {
     /// Writes all of `results` to `out`.
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()>;
+
+    /// Whether the format shows the suppressed findings, so the run must keep them, rather
+    /// than count them.
+    fn shows_suppressed(&self) -> bool {
+        false
+    }
 }
 
 /// The format of `--files-with-matches`, which prints paths only.

@@ -177,6 +177,11 @@ impl Format for Sarif {
         serde_json::to_writer_pretty(&mut *out, &log)?;
         writeln!(out)
     }
+
+    /// Kept: SARIF lists them, with how each was suppressed.
+    fn shows_suppressed(&self) -> bool {
+        true
+    }
 }
 
 /// The `reportingDescriptor` of `rule`.
