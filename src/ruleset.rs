@@ -905,20 +905,24 @@ fn glob_error(file: &RuleFile, span: Range<usize>, err: &ignore::Error) -> RuleF
     )
 }
 
+/// The rule set of the rule file `toml` at `/vestige.toml`, for unit tests.
+#[cfg(test)]
+pub(crate) fn from_toml(toml: &str) -> RuleSet {
+    let file = RuleFile {
+        path: "/vestige.toml".into(),
+        name: "vestige.toml".into(),
+        source: std::sync::Arc::new(toml.to_owned()),
+    };
+    let raw = file.parse().unwrap();
+    compile(&file, raw, Path::new("/"), Day::today()).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
 
     fn rules(toml: &str) -> RuleSet {
-        let file = RuleFile {
-            path: "/vestige.toml".into(),
-            name: "vestige.toml".into(),
-            source: Arc::new(toml.to_owned()),
-        };
-        let raw = file.parse().unwrap();
-        compile(&file, raw, Path::new("/"), Day::today()).unwrap()
+        from_toml(toml)
     }
 
     #[test]

@@ -422,19 +422,11 @@ pub fn char_count(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::sync::Arc;
 
     use super::*;
-    use crate::rulefile::RuleFile;
 
     fn rules(toml: &str) -> RuleSet {
-        let file = RuleFile {
-            path: "/vestige.toml".into(),
-            name: "vestige.toml".into(),
-            source: Arc::new(toml.to_owned()),
-        };
-        let raw = file.parse().unwrap();
-        crate::ruleset::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
+        crate::ruleset::from_toml(toml)
     }
 
     fn scan(rules: &RuleSet, bytes: &[u8]) -> (FileOutcome, Vec<Finding>) {

@@ -313,8 +313,9 @@ fn unrelated_histories_say_what_is_missing() {
     assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
 }
 
-#[test]
-fn since_shows_in_sarif_only_the_suppressed_findings_of_changed_lines() {
+/// `history()` with a suppressed reference committed in app/s.php and a second one added below
+/// it, not committed.
+fn one_suppressed_reference_committed_one_added() -> TempDir {
     let repo = history();
     let d = repo.path();
     write(
@@ -329,6 +330,13 @@ fn since_shows_in_sarif_only_the_suppressed_findings_of_changed_lines() {
         "<?php\nLegacyRun::x(); // vestige-ignore: legacy -- old\n\
          LegacyRun::y(); // vestige-ignore: legacy -- new\n",
     );
+    repo
+}
+
+#[test]
+fn since_shows_in_sarif_only_the_suppressed_findings_of_changed_lines() {
+    let repo = one_suppressed_reference_committed_one_added();
+    let d = repo.path();
     let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "sarif"]), 0);
     let log = json(&out);
     let results: Vec<(u64, &str)> = log["runs"][0]["results"]
@@ -351,24 +359,16 @@ fn since_shows_in_sarif_only_the_suppressed_findings_of_changed_lines() {
 fn since_counts_only_the_suppressed_findings_of_changed_lines_in_every_format() {
     // Formats that do not list suppressed findings get them counted while the files are
     // scanned, not kept: the count must still follow the changed lines.
-    let repo = history();
+    let repo = one_suppressed_reference_committed_one_added();
     let d = repo.path();
-    write(
-        d,
-        "app/s.php",
-        "<?php\nLegacyRun::x(); // vestige-ignore: legacy -- old\n",
-    );
-    commit_all(d, "a suppressed reference");
-    write(
-        d,
-        "app/s.php",
-        "<?php\nLegacyRun::x(); // vestige-ignore: legacy -- old\n\
-         LegacyRun::y(); // vestige-ignore: legacy -- new\n",
-    );
     let (out, _) = run(check_in(d, &["--since", "HEAD", "--format", "json"]), 0);
     assert_eq!(json(&out)["summary"]["suppressed"], 1);
     let (_, stderr) = run(check_in(d, &["--since", "HEAD"]), 0);
     assert!(stderr.contains("1 suppressed"), "{stderr}");
     let (out, _) = run(check_in(d, &["--format", "json", "app/s.php"]), 0);
-    assert_eq!(json(&out)["summary"]["suppressed"], 2, "a scan of the file counts both");
+    assert_eq!(
+        json(&out)["summary"]["suppressed"],
+        2,
+        "a scan of the file counts both"
+    );
 }
