@@ -3,6 +3,8 @@
 //! large sets of identifier tokens, one hash table of identifiers. Each rule's regexes run beside
 //! them. The engine sees bytes and rule numbers only: it knows nothing of files, lines or output.
 
+use std::cell::RefCell;
+
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use regex::bytes::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -235,10 +237,11 @@ impl TokenAutomaton {
                     .collect()
             })
             .collect();
+        // Folded tokens searched in a folded haystack, rather than an automaton that folds case:
+        // that one has no prefilter (aho-corasick builds none for ASCII case insensitivity).
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(folds_case)
-            .build(&distinct)?;
+            .build(distinct.iter().map(|token| fold(token)))?;
         Ok(Some(Self {
             automaton,
             folds_case,
@@ -250,10 +253,24 @@ impl TokenAutomaton {
 
     /// Appends every occurrence that passes its owner's case and boundary checks.
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
+        if !self.folds_case {
+            self.find_in(haystack, haystack, active, out);
+            return;
+        }
+        FOLDED.with_borrow_mut(|folded| {
+            folded.clear();
+            folded.extend_from_slice(haystack);
+            folded.make_ascii_lowercase();
+            self.find_in(haystack, folded, active, out);
+        });
+    }
+
+    /// `find`, with the automaton run over `searched`: the haystack, or its ASCII lower case.
+    fn find_in(&self, haystack: &[u8], searched: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut at = 0;
         while let Some(m) = self
             .automaton
-            .find(Input::new(haystack).range(at..haystack.len()))
+            .find(Input::new(searched).range(at..searched.len()))
         {
             let longest = m.pattern().as_usize();
             let start = m.start();
@@ -279,6 +296,11 @@ impl TokenAutomaton {
             at = start + 1;
         }
     }
+}
+
+thread_local! {
+    /// The ASCII lower case of the haystack, for an automaton whose tokens fold case.
+    static FOLDED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Tokens looked up by their bytes, with cheap filters in front of the hash tables: a token of
