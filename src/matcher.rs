@@ -338,6 +338,7 @@ static WORD: [bool; 256] = {
 
 /// A cheap hash of a run's length and its first and last eight bytes, ASCII case folded (for
 /// word bytes and `-`, setting bit 5 folds case), for the filter: 24 bits, masked to its size.
+#[inline(always)]
 fn sketch(run: &[u8]) -> usize {
     let fold = 0x2020_2020_2020_2020;
     let (head, tail) = if run.len() >= 8 {
@@ -390,6 +391,7 @@ impl Lexicon {
     }
 
     /// Whether some token could equal `run`: the length and sketch filters.
+    #[inline(always)]
     fn may_hold(&self, run: &[u8]) -> bool {
         self.lengths.get(run.len()).copied().unwrap_or(false) && {
             let bit = sketch(run) & self.sketch_mask;
@@ -397,7 +399,9 @@ impl Lexicon {
         }
     }
 
-    /// Appends a hit for each active owner of the token equal to `run`, found at `start`.
+    /// Appends a hit for each active owner of the token equal to `run`, found at `start`. Called
+    /// only for runs that pass `may_hold`, checked inline by the caller: most do not.
+    #[inline(never)]
     fn lookup(
         &self,
         run: &[u8],
@@ -406,9 +410,6 @@ impl Lexicon {
         out: &mut Vec<Hit>,
         lowered: &mut [u8; WORD_TABLE_MAX_LEN],
     ) {
-        if !self.may_hold(run) {
-            return;
-        }
         let end = start + run.len();
         let mut push = |owners: &Vec<(usize, usize)>| {
             for &(rule, needle) in owners {
@@ -448,8 +449,10 @@ impl WordTable {
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
         for_each_run::<false>(haystack, self.lexicon.shortest, |start, end| {
-            self.lexicon
-                .lookup(&haystack[start..end], start, active, out, &mut lowered);
+            let run = &haystack[start..end];
+            if self.lexicon.may_hold(run) {
+                self.lexicon.lookup(run, start, active, out, &mut lowered);
+            }
         });
     }
 }
@@ -523,7 +526,10 @@ impl PartTable {
                 let end = ones_from(&compound, from + 1, last).min(last);
                 let first = from + lexicon.shortest;
                 for_each_bit(&bounds, first, end, |to| {
-                    lexicon.lookup(&haystack[from..to], from, active, out, &mut lowered);
+                    let run = &haystack[from..to];
+                    if lexicon.may_hold(run) {
+                        lexicon.lookup(run, from, active, out, &mut lowered);
+                    }
                 });
             }
         }
