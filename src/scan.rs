@@ -311,9 +311,10 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
     // end of the line of every hit that ends in that range, found once for many hits on a line.
     let mut no_newline = (1, 0);
     for hit in hits {
-        for newline in memchr::memchr_iter(b'\n', &haystack[counted_to..hit.start]) {
-            line += 1;
-            line_start = counted_to + newline + 1;
+        let gap = &haystack[counted_to..hit.start];
+        if let Some(last) = memchr::memrchr(b'\n', gap) {
+            line += memchr::memchr_iter(b'\n', &gap[..last]).count() + 1;
+            line_start = counted_to + last + 1;
             anchor = (line_start, 1);
         }
         counted_to = hit.start;
