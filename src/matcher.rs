@@ -465,8 +465,10 @@ impl WordTable {
 #[derive(Debug)]
 struct PartTable {
     lexicon: Lexicon,
-    /// Bit `fold(a) << 8 | fold(b)` set when some token starts with the bytes `a b`.
+    /// Bit `triple(a, b, c)` set when some token of three bytes or more starts with `a b c`.
     starts: Box<[u64]>,
+    /// Bit `fold(a) << 8 | fold(b)` set when some token is the two bytes `a b`, if any is.
+    pairs: Option<Box<[u64]>>,
     /// Whether some token is one byte long (it has no second byte to filter on).
     single: bool,
 }
@@ -476,15 +478,35 @@ fn fold(b: u8) -> usize {
     usize::from(b.to_ascii_lowercase())
 }
 
+/// Bits in the start filter: a token's first three bytes, case folded, hashed to one of them.
+const TRIPLE_BITS: u32 = 16;
+
+/// The bit of the start filter for a token starting with `a b c`.
+fn triple(a: u8, b: u8, c: u8) -> usize {
+    let key = (fold(a) << 16 | fold(b) << 8 | fold(c)) as u32;
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - TRIPLE_BITS)) as usize
+}
+
+/// Whether bit `at` of `bits` is set.
+fn bit(bits: &[u64], at: usize) -> bool {
+    bits[at / 64] & (1 << (at % 64)) != 0
+}
+
 impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
-        let mut starts = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let table = || vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let mut starts = table();
+        let mut pairs = None;
         let mut single = false;
         for token in &tokens {
             match token.token.as_bytes() {
-                [a, b, ..] => {
-                    let key = fold(*a) << 8 | fold(*b);
+                [a, b, c, ..] => {
+                    let key = triple(*a, *b, *c);
                     starts[key / 64] |= 1 << (key % 64);
+                }
+                [a, b] => {
+                    let key = fold(*a) << 8 | fold(*b);
+                    pairs.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
                 _ => single = true,
             }
@@ -492,6 +514,7 @@ impl PartTable {
         Some(Self {
             lexicon: Lexicon::new(tokens)?,
             starts,
+            pairs,
             single,
         })
     }
@@ -499,10 +522,15 @@ impl PartTable {
     /// Whether a token may start at `at`, which has a compound byte after it up to `end`.
     fn may_start(&self, haystack: &[u8], at: usize, end: usize) -> bool {
         self.single
-            || (at + 1 < end && {
-                let key = fold(haystack[at]) << 8 | fold(haystack[at + 1]);
-                self.starts[key / 64] & (1 << (key % 64)) != 0
-            })
+            || (at + 2 < end
+                && bit(
+                    &self.starts,
+                    triple(haystack[at], haystack[at + 1], haystack[at + 2]),
+                ))
+            || (at + 1 < end
+                && self.pairs.as_ref().is_some_and(|pairs| {
+                    bit(pairs, fold(haystack[at]) << 8 | fold(haystack[at + 1]))
+                }))
     }
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
@@ -952,6 +980,16 @@ mod tests {
         assert_eq!(parts(&["Run"], "Reruns"), Vec::<&str>::new());
         assert_eq!(parts(&["Client", "HTTP"], "HTTPClient"), ["HTTP", "Client"]);
         assert_eq!(parts(&["TTP"], "HTTPClient"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn part_tokens_of_one_two_and_three_bytes_pass_the_start_filter() {
+        assert_eq!(
+            parts(&["id", "Run", "x"], "user_id idRun xid x_y RUN"),
+            ["id", "id", "Run", "x"]
+        );
+        assert_eq!(parts(&["id"], "i"), Vec::<&str>::new());
+        assert_eq!(parts(&["Run"], "Ru"), Vec::<&str>::new());
     }
 
     #[test]
