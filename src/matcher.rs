@@ -481,9 +481,10 @@ fn fold(b: u8) -> usize {
 /// Bits in the start filter: a token's first three bytes, case folded, hashed to one of them.
 const TRIPLE_BITS: u32 = 16;
 
-/// The bit of the start filter for a token starting with `a b c`.
+/// The bit of the start filter for a token starting with `a b c`. Setting bit 5 folds ASCII
+/// case and keeps the compound bytes apart, all a filter needs.
 fn triple(a: u8, b: u8, c: u8) -> usize {
-    let key = (fold(a) << 16 | fold(b) << 8 | fold(c)) as u32;
+    let key = u32::from_le_bytes([a, b, c, 0]) | 0x0020_2020;
     (key.wrapping_mul(0x9E37_79B1) >> (32 - TRIPLE_BITS)) as usize
 }
 
@@ -523,10 +524,9 @@ impl PartTable {
     fn may_start(&self, haystack: &[u8], at: usize, end: usize) -> bool {
         self.single
             || (at + 2 < end
-                && bit(
-                    &self.starts,
-                    triple(haystack[at], haystack[at + 1], haystack[at + 2]),
-                ))
+                && haystack
+                    .get(at..at + 3)
+                    .is_some_and(|abc| bit(&self.starts, triple(abc[0], abc[1], abc[2]))))
             || (at + 1 < end
                 && self.pairs.as_ref().is_some_and(|pairs| {
                     bit(pairs, fold(haystack[at]) << 8 | fold(haystack[at + 1]))
@@ -649,14 +649,14 @@ fn class_masks(bytes: &[u8]) -> [u64; 4] {
         flags[2][i] = u8::from(alnum);
         flags[3][i] = u8::from(alnum | (b == b'_') | (b == b'-'));
     }
-    flags.map(|lanes| {
-        let mut mask = 0;
+    let mut masks = [0u64; 4];
+    for (mask, lanes) in masks.iter_mut().zip(&flags) {
         for (i, eight) in lanes.chunks_exact(8).enumerate() {
             let eight = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
-            mask |= (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
+            *mask |= (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
         }
-        mask
-    })
+    }
+    masks
 }
 
 /// Calls `f(start, end)` for every maximal run of word bytes (and `-` too when `DASH`) in
