@@ -346,13 +346,28 @@ fn sketch(run: &[u8]) -> usize {
         let tail = u64::from_le_bytes(run[run.len() - 8..].try_into().expect("8 bytes"));
         (head, tail)
     } else {
-        let mut padded = [0u8; 8];
-        padded[..run.len()].copy_from_slice(run);
-        let word = u64::from_le_bytes(padded);
+        let word = short_word(run);
         (word, word)
     };
     let mixed = (head | fold) ^ (tail | fold).rotate_left(29) ^ run.len() as u64;
     (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
+}
+
+/// The bytes of `run` (fewer than eight) as a little-endian word padded with zeros, read in
+/// overlapping pieces rather than copied byte by byte.
+#[inline(always)]
+fn short_word(run: &[u8]) -> u64 {
+    let len = run.len();
+    if len >= 4 {
+        let low = u32::from_le_bytes(run[..4].try_into().expect("4 bytes"));
+        let high = u32::from_le_bytes(run[len - 4..].try_into().expect("4 bytes"));
+        u64::from(low) | u64::from(high) << (8 * (len - 4))
+    } else if len > 0 {
+        let byte = |i: usize| u64::from(run[i]) << (8 * i);
+        byte(0) | byte(len / 2) | byte(len - 1)
+    } else {
+        0
+    }
 }
 
 impl Lexicon {
@@ -1140,6 +1155,20 @@ mod tests {
                     "byte {b:#04x}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn short_word_is_the_zero_padded_run() {
+        let bytes = b"abcdefgh";
+        for len in 0..8 {
+            let mut padded = [0u8; 8];
+            padded[..len].copy_from_slice(&bytes[..len]);
+            assert_eq!(
+                short_word(&bytes[..len]),
+                u64::from_le_bytes(padded),
+                "{len}"
+            );
         }
     }
 
