@@ -399,7 +399,15 @@ fn snippet(before: &[u8], matched: &[u8], after: &[u8], first_line: usize) -> Sn
 fn tail(bytes: &[u8]) -> (String, bool) {
     let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
     let mut text = display(&bytes[bytes.len().saturating_sub(4 * SNIPPET_CONTEXT)..]);
-    if let Some((at, _)) = text.char_indices().rev().nth(SNIPPET_CONTEXT - 1) {
+    let at = if text.is_ascii() {
+        text.len().checked_sub(SNIPPET_CONTEXT)
+    } else {
+        text.char_indices()
+            .rev()
+            .nth(SNIPPET_CONTEXT - 1)
+            .map(|(at, _)| at)
+    };
+    if let Some(at) = at {
         cut |= at > 0;
         text.drain(..at);
     }
@@ -410,7 +418,12 @@ fn tail(bytes: &[u8]) -> (String, bool) {
 fn head(bytes: &[u8]) -> (String, bool) {
     let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
     let mut text = display(&bytes[..bytes.len().min(4 * SNIPPET_CONTEXT)]);
-    if let Some((at, _)) = text.char_indices().nth(SNIPPET_CONTEXT) {
+    let at = if text.is_ascii() {
+        Some(SNIPPET_CONTEXT).filter(|&at| at < text.len())
+    } else {
+        text.char_indices().nth(SNIPPET_CONTEXT).map(|(at, _)| at)
+    };
+    if let Some(at) = at {
         cut = true;
         text.truncate(at);
     }
@@ -442,6 +455,24 @@ mod tests {
 
     use super::*;
     use crate::rulefile::RuleFile;
+
+    #[test]
+    fn snippet_sides_keep_a_hundred_characters_ascii_or_not() {
+        for len in [0, 1, 99, 100, 101, 399, 400, 401, 1000] {
+            for unit in ["a", "é", "\u{FFFD}"] {
+                let text = unit.repeat(len);
+                let chars: Vec<char> = text.chars().collect();
+                let keep = len.min(SNIPPET_CONTEXT);
+                let (shown, cut) = tail(text.as_bytes());
+                let window = len.min(4 * SNIPPET_CONTEXT / unit.len());
+                let expected: String = chars[len - keep.min(window)..].iter().collect();
+                assert_eq!((shown, cut), (expected, len > keep), "tail of {len} {unit:?}");
+                let (shown, cut) = head(text.as_bytes());
+                let expected: String = chars[..keep.min(window)].iter().collect();
+                assert_eq!((shown, cut), (expected, len > keep), "head of {len} {unit:?}");
+            }
+        }
+    }
 
     fn rules(toml: &str) -> RuleSet {
         let file = RuleFile {
