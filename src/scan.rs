@@ -466,10 +466,18 @@ mod tests {
                 let (shown, cut) = tail(text.as_bytes());
                 let window = len.min(4 * SNIPPET_CONTEXT / unit.len());
                 let expected: String = chars[len - keep.min(window)..].iter().collect();
-                assert_eq!((shown, cut), (expected, len > keep), "tail of {len} {unit:?}");
+                assert_eq!(
+                    (shown, cut),
+                    (expected, len > keep),
+                    "tail of {len} {unit:?}"
+                );
                 let (shown, cut) = head(text.as_bytes());
                 let expected: String = chars[..keep.min(window)].iter().collect();
-                assert_eq!((shown, cut), (expected, len > keep), "head of {len} {unit:?}");
+                assert_eq!(
+                    (shown, cut),
+                    (expected, len > keep),
+                    "head of {len} {unit:?}"
+                );
             }
         }
     }
