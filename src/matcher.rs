@@ -83,6 +83,9 @@ struct Owner {
 /// going through the automaton, whose prefilters lose their edge on large sets.
 const WORD_TABLE_MIN_TOKENS: usize = 20;
 
+/// The most tokens for which aho-corasick builds its packed (Teddy) prefilter.
+const PACKED_MAX_PATTERNS: usize = 64;
+
 /// Identifier tokens longer than this always go through the automaton.
 const WORD_TABLE_MAX_LEN: usize = 255;
 
@@ -99,7 +102,8 @@ impl Matcher {
     /// Builds the engine: identical tokens of several rules share one entry. How each token is
     /// found depends on the set: from `WORD_TABLE_MIN_TOKENS` distinct word-mode identifier
     /// tokens on, those go to a word table; from as many part-mode tokens made of identifier
-    /// bytes and `-`, those go to a part table; everything else goes to the automaton.
+    /// bytes and `-`, those go to a part table, unless the automaton would hold no more than
+    /// `PACKED_MAX_PATTERNS` tokens with them; everything else goes to the automaton.
     pub fn new(
         tokens: Vec<TokenSpec>,
         regexes: Vec<RegexSpec>,
@@ -117,7 +121,17 @@ impl Matcher {
                 .collect();
             distinct.len() >= WORD_TABLE_MIN_TOKENS
         };
-        let (use_words, use_parts) = (enough(&is_word), enough(&is_part));
+        let use_words = enough(&is_word);
+        // Part tokens stay in the automaton while it holds few enough tokens for its packed
+        // (Teddy) prefilter, which costs less than the part table's classification of every byte.
+        let use_parts = enough(&is_part) && {
+            let rest: FxHashSet<&str> = tokens
+                .iter()
+                .filter(|t| !(use_words && is_word(t)))
+                .map(|t| t.token.as_str())
+                .collect();
+            rest.len() > PACKED_MAX_PATTERNS
+        };
         let (mut words, mut parts, mut automaton) = (Vec::new(), Vec::new(), Vec::new());
         for token in tokens {
             if use_words && is_word(&token) {
@@ -856,7 +870,7 @@ mod tests {
         let plain = Matcher::new(specs.to_vec(), regexes.to_vec()).unwrap();
         let expected = run(&plain);
         for bounds in [Bounds::Word, Bounds::Part] {
-            let fillers = (0..WORD_TABLE_MIN_TOKENS).map(|i| TokenSpec {
+            let fillers = (0..=PACKED_MAX_PATTERNS).map(|i| TokenSpec {
                 bounds,
                 ..token(0, 1000 + i, &format!("Zq{i}Filler"))
             });
@@ -1005,6 +1019,32 @@ mod tests {
         );
         assert_eq!(parts(&["id"], "i"), Vec::<&str>::new());
         assert_eq!(parts(&["Run"], "Ru"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn part_tokens_leave_the_automaton_only_past_its_packed_limit() {
+        let specs = |n: usize, bounds: Bounds| -> Vec<TokenSpec> {
+            (0..n)
+                .map(|i| TokenSpec {
+                    bounds,
+                    ..token(0, i, &format!("{bounds:?}{i}Name"))
+                })
+                .collect()
+        };
+        let parts = |specs: Vec<TokenSpec>| Matcher::new(specs, Vec::new()).unwrap().parts;
+        assert!(parts(specs(PACKED_MAX_PATTERNS, Bounds::Part)).is_none());
+        assert!(parts(specs(PACKED_MAX_PATTERNS + 1, Bounds::Part)).is_some());
+        let mut mixed = specs(WORD_TABLE_MIN_TOKENS, Bounds::Part);
+        mixed.extend(specs(PACKED_MAX_PATTERNS, Bounds::Word));
+        assert!(
+            parts(mixed.clone()).is_none(),
+            "word tokens go to their table"
+        );
+        mixed.extend(specs(PACKED_MAX_PATTERNS + 1, Bounds::Anywhere));
+        assert!(
+            parts(mixed).is_some(),
+            "substring tokens stay in the automaton"
+        );
     }
 
     #[test]
