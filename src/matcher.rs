@@ -3,6 +3,8 @@
 //! large sets of identifier tokens, one hash table of identifiers. Each rule's regexes run beside
 //! them. The engine sees bytes and rule numbers only: it knows nothing of files, lines or output.
 
+use std::cell::RefCell;
+
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use regex::bytes::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -81,6 +83,9 @@ struct Owner {
 /// going through the automaton, whose prefilters lose their edge on large sets.
 const WORD_TABLE_MIN_TOKENS: usize = 20;
 
+/// The most tokens for which aho-corasick builds its packed (Teddy) prefilter.
+const PACKED_MAX_PATTERNS: usize = 64;
+
 /// Identifier tokens longer than this always go through the automaton.
 const WORD_TABLE_MAX_LEN: usize = 255;
 
@@ -97,7 +102,8 @@ impl Matcher {
     /// Builds the engine: identical tokens of several rules share one entry. How each token is
     /// found depends on the set: from `WORD_TABLE_MIN_TOKENS` distinct word-mode identifier
     /// tokens on, those go to a word table; from as many part-mode tokens made of identifier
-    /// bytes and `-`, those go to a part table; everything else goes to the automaton.
+    /// bytes and `-`, those go to a part table, unless the automaton would hold no more than
+    /// `PACKED_MAX_PATTERNS` tokens with them; everything else goes to the automaton.
     pub fn new(
         tokens: Vec<TokenSpec>,
         regexes: Vec<RegexSpec>,
@@ -115,7 +121,17 @@ impl Matcher {
                 .collect();
             distinct.len() >= WORD_TABLE_MIN_TOKENS
         };
-        let (use_words, use_parts) = (enough(&is_word), enough(&is_part));
+        let use_words = enough(&is_word);
+        // Part tokens stay in the automaton while it holds few enough tokens for its packed
+        // (Teddy) prefilter, which costs less than the part table's classification of every byte.
+        let use_parts = enough(&is_part) && {
+            let rest: FxHashSet<&str> = tokens
+                .iter()
+                .filter(|t| !(use_words && is_word(t)))
+                .map(|t| t.token.as_str())
+                .collect();
+            rest.len() > PACKED_MAX_PATTERNS
+        };
         let (mut words, mut parts, mut automaton) = (Vec::new(), Vec::new(), Vec::new());
         for token in tokens {
             if use_words && is_word(&token) {
@@ -235,10 +251,11 @@ impl TokenAutomaton {
                     .collect()
             })
             .collect();
+        // Folded tokens searched in a folded haystack, rather than an automaton that folds case:
+        // that one has no prefilter (aho-corasick builds none for ASCII case insensitivity).
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(folds_case)
-            .build(&distinct)?;
+            .build(distinct.iter().map(|token| fold(token)))?;
         Ok(Some(Self {
             automaton,
             folds_case,
@@ -250,10 +267,24 @@ impl TokenAutomaton {
 
     /// Appends every occurrence that passes its owner's case and boundary checks.
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
+        if !self.folds_case {
+            self.find_in(haystack, haystack, active, out);
+            return;
+        }
+        FOLDED.with_borrow_mut(|folded| {
+            folded.clear();
+            folded.extend_from_slice(haystack);
+            folded.make_ascii_lowercase();
+            self.find_in(haystack, folded, active, out);
+        });
+    }
+
+    /// `find`, with the automaton run over `searched`: the haystack, or its ASCII lower case.
+    fn find_in(&self, haystack: &[u8], searched: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut at = 0;
         while let Some(m) = self
             .automaton
-            .find(Input::new(haystack).range(at..haystack.len()))
+            .find(Input::new(searched).range(at..searched.len()))
         {
             let longest = m.pattern().as_usize();
             let start = m.start();
@@ -279,6 +310,11 @@ impl TokenAutomaton {
             at = start + 1;
         }
     }
+}
+
+thread_local! {
+    /// The ASCII lower case of the haystack, for an automaton whose tokens fold case.
+    static FOLDED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Tokens looked up by their bytes, with cheap filters in front of the hash tables: a token of
@@ -316,6 +352,7 @@ static WORD: [bool; 256] = {
 
 /// A cheap hash of a run's length and its first and last eight bytes, ASCII case folded (for
 /// word bytes and `-`, setting bit 5 folds case), for the filter: 24 bits, masked to its size.
+#[inline(always)]
 fn sketch(run: &[u8]) -> usize {
     let fold = 0x2020_2020_2020_2020;
     let (head, tail) = if run.len() >= 8 {
@@ -323,13 +360,28 @@ fn sketch(run: &[u8]) -> usize {
         let tail = u64::from_le_bytes(run[run.len() - 8..].try_into().expect("8 bytes"));
         (head, tail)
     } else {
-        let mut padded = [0u8; 8];
-        padded[..run.len()].copy_from_slice(run);
-        let word = u64::from_le_bytes(padded);
+        let word = short_word(run);
         (word, word)
     };
     let mixed = (head | fold) ^ (tail | fold).rotate_left(29) ^ run.len() as u64;
     (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
+}
+
+/// The bytes of `run` (fewer than eight) as a little-endian word padded with zeros, read in
+/// overlapping pieces rather than copied byte by byte.
+#[inline(always)]
+fn short_word(run: &[u8]) -> u64 {
+    let len = run.len();
+    if len >= 4 {
+        let low = u32::from_le_bytes(run[..4].try_into().expect("4 bytes"));
+        let high = u32::from_le_bytes(run[len - 4..].try_into().expect("4 bytes"));
+        u64::from(low) | u64::from(high) << (8 * (len - 4))
+    } else if len > 0 {
+        let byte = |i: usize| u64::from(run[i]) << (8 * i);
+        byte(0) | byte(len / 2) | byte(len - 1)
+    } else {
+        0
+    }
 }
 
 impl Lexicon {
@@ -368,6 +420,7 @@ impl Lexicon {
     }
 
     /// Whether some token could equal `run`: the length and sketch filters.
+    #[inline(always)]
     fn may_hold(&self, run: &[u8]) -> bool {
         self.lengths.get(run.len()).copied().unwrap_or(false) && {
             let bit = sketch(run) & self.sketch_mask;
@@ -375,7 +428,9 @@ impl Lexicon {
         }
     }
 
-    /// Appends a hit for each active owner of the token equal to `run`, found at `start`.
+    /// Appends a hit for each active owner of the token equal to `run`, found at `start`. Called
+    /// only for runs that pass `may_hold`, checked inline by the caller: most do not.
+    #[inline(never)]
     fn lookup(
         &self,
         run: &[u8],
@@ -384,9 +439,6 @@ impl Lexicon {
         out: &mut Vec<Hit>,
         lowered: &mut [u8; WORD_TABLE_MAX_LEN],
     ) {
-        if !self.may_hold(run) {
-            return;
-        }
         let end = start + run.len();
         let mut push = |owners: &Vec<(usize, usize)>| {
             for &(rule, needle) in owners {
@@ -426,8 +478,10 @@ impl WordTable {
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
         for_each_run::<false>(haystack, self.lexicon.shortest, |start, end| {
-            self.lexicon
-                .lookup(&haystack[start..end], start, active, out, &mut lowered);
+            let run = &haystack[start..end];
+            if self.lexicon.may_hold(run) {
+                self.lexicon.lookup(run, start, active, out, &mut lowered);
+            }
         });
     }
 }
@@ -440,8 +494,10 @@ impl WordTable {
 #[derive(Debug)]
 struct PartTable {
     lexicon: Lexicon,
-    /// Bit `fold(a) << 8 | fold(b)` set when some token starts with the bytes `a b`.
+    /// Bit `triple(a, b, c)` set when some token of three bytes or more starts with `a b c`.
     starts: Box<[u64]>,
+    /// Bit `fold(a) << 8 | fold(b)` set when some token is the two bytes `a b`, if any is.
+    pairs: Option<Box<[u64]>>,
     /// Whether some token is one byte long (it has no second byte to filter on).
     single: bool,
 }
@@ -451,15 +507,36 @@ fn fold(b: u8) -> usize {
     usize::from(b.to_ascii_lowercase())
 }
 
+/// Bits in the start filter: a token's first three bytes, case folded, hashed to one of them.
+const TRIPLE_BITS: u32 = 16;
+
+/// The bit of the start filter for a token starting with `a b c`. Setting bit 5 folds ASCII
+/// case and keeps the compound bytes apart, all a filter needs.
+fn triple(a: u8, b: u8, c: u8) -> usize {
+    let key = u32::from_le_bytes([a, b, c, 0]) | 0x0020_2020;
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - TRIPLE_BITS)) as usize
+}
+
+/// Whether bit `at` of `bits` is set.
+fn bit(bits: &[u64], at: usize) -> bool {
+    bits[at / 64] & (1 << (at % 64)) != 0
+}
+
 impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
-        let mut starts = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let table = || vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let mut starts = table();
+        let mut pairs = None;
         let mut single = false;
         for token in &tokens {
             match token.token.as_bytes() {
-                [a, b, ..] => {
-                    let key = fold(*a) << 8 | fold(*b);
+                [a, b, c, ..] => {
+                    let key = triple(*a, *b, *c);
                     starts[key / 64] |= 1 << (key % 64);
+                }
+                [a, b] => {
+                    let key = fold(*a) << 8 | fold(*b);
+                    pairs.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
                 _ => single = true,
             }
@@ -467,6 +544,7 @@ impl PartTable {
         Some(Self {
             lexicon: Lexicon::new(tokens)?,
             starts,
+            pairs,
             single,
         })
     }
@@ -474,10 +552,14 @@ impl PartTable {
     /// Whether a token may start at `at`, which has a compound byte after it up to `end`.
     fn may_start(&self, haystack: &[u8], at: usize, end: usize) -> bool {
         self.single
-            || (at + 1 < end && {
-                let key = fold(haystack[at]) << 8 | fold(haystack[at + 1]);
-                self.starts[key / 64] & (1 << (key % 64)) != 0
-            })
+            || (at + 2 < end
+                && haystack
+                    .get(at..at + 3)
+                    .is_some_and(|abc| bit(&self.starts, triple(abc[0], abc[1], abc[2]))))
+            || (at + 1 < end
+                && self.pairs.as_ref().is_some_and(|pairs| {
+                    bit(pairs, fold(haystack[at]) << 8 | fold(haystack[at + 1]))
+                }))
     }
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
@@ -501,7 +583,10 @@ impl PartTable {
                 let end = ones_from(&compound, from + 1, last).min(last);
                 let first = from + lexicon.shortest;
                 for_each_bit(&bounds, first, end, |to| {
-                    lexicon.lookup(&haystack[from..to], from, active, out, &mut lowered);
+                    let run = &haystack[from..to];
+                    if lexicon.may_hold(run) {
+                        lexicon.lookup(run, from, active, out, &mut lowered);
+                    }
                 });
             }
         }
@@ -593,14 +678,14 @@ fn class_masks(bytes: &[u8]) -> [u64; 4] {
         flags[2][i] = u8::from(alnum);
         flags[3][i] = u8::from(alnum | (b == b'_') | (b == b'-'));
     }
-    flags.map(|lanes| {
-        let mut mask = 0;
+    let mut masks = [0u64; 4];
+    for (mask, lanes) in masks.iter_mut().zip(&flags) {
         for (i, eight) in lanes.chunks_exact(8).enumerate() {
             let eight = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
-            mask |= (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
+            *mask |= (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
         }
-        mask
-    })
+    }
+    masks
 }
 
 /// Calls `f(start, end)` for every maximal run of word bytes (and `-` too when `DASH`) in
@@ -785,7 +870,7 @@ mod tests {
         let plain = Matcher::new(specs.to_vec(), regexes.to_vec()).unwrap();
         let expected = run(&plain);
         for bounds in [Bounds::Word, Bounds::Part] {
-            let fillers = (0..WORD_TABLE_MIN_TOKENS).map(|i| TokenSpec {
+            let fillers = (0..=PACKED_MAX_PATTERNS).map(|i| TokenSpec {
                 bounds,
                 ..token(0, 1000 + i, &format!("Zq{i}Filler"))
             });
@@ -924,6 +1009,42 @@ mod tests {
         assert_eq!(parts(&["Run"], "Reruns"), Vec::<&str>::new());
         assert_eq!(parts(&["Client", "HTTP"], "HTTPClient"), ["HTTP", "Client"]);
         assert_eq!(parts(&["TTP"], "HTTPClient"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn part_tokens_of_one_two_and_three_bytes_pass_the_start_filter() {
+        assert_eq!(
+            parts(&["id", "Run", "x"], "user_id idRun xid x_y RUN"),
+            ["id", "id", "Run", "x"]
+        );
+        assert_eq!(parts(&["id"], "i"), Vec::<&str>::new());
+        assert_eq!(parts(&["Run"], "Ru"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn part_tokens_leave_the_automaton_only_past_its_packed_limit() {
+        let specs = |n: usize, bounds: Bounds| -> Vec<TokenSpec> {
+            (0..n)
+                .map(|i| TokenSpec {
+                    bounds,
+                    ..token(0, i, &format!("{bounds:?}{i}Name"))
+                })
+                .collect()
+        };
+        let parts = |specs: Vec<TokenSpec>| Matcher::new(specs, Vec::new()).unwrap().parts;
+        assert!(parts(specs(PACKED_MAX_PATTERNS, Bounds::Part)).is_none());
+        assert!(parts(specs(PACKED_MAX_PATTERNS + 1, Bounds::Part)).is_some());
+        let mut mixed = specs(WORD_TABLE_MIN_TOKENS, Bounds::Part);
+        mixed.extend(specs(PACKED_MAX_PATTERNS, Bounds::Word));
+        assert!(
+            parts(mixed.clone()).is_none(),
+            "word tokens go to their table"
+        );
+        mixed.extend(specs(PACKED_MAX_PATTERNS + 1, Bounds::Anywhere));
+        assert!(
+            parts(mixed).is_some(),
+            "substring tokens stay in the automaton"
+        );
     }
 
     #[test]
@@ -1074,6 +1195,20 @@ mod tests {
                     "byte {b:#04x}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn short_word_is_the_zero_padded_run() {
+        let bytes = b"abcdefgh";
+        for len in 0..8 {
+            let mut padded = [0u8; 8];
+            padded[..len].copy_from_slice(&bytes[..len]);
+            assert_eq!(
+                short_word(&bytes[..len]),
+                u64::from_le_bytes(padded),
+                "{len}"
+            );
         }
     }
 

@@ -303,9 +303,10 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
     // end of the line of every hit that ends in that range, found once for many hits on a line.
     let mut no_newline = (1, 0);
     for hit in hits {
-        for newline in memchr::memchr_iter(b'\n', &haystack[counted_to..hit.start]) {
-            line += 1;
-            line_start = counted_to + newline + 1;
+        let gap = &haystack[counted_to..hit.start];
+        if let Some(last) = memchr::memrchr(b'\n', gap) {
+            line += memchr::memchr_iter(b'\n', &gap[..last]).count() + 1;
+            line_start = counted_to + last + 1;
             anchor = (line_start, 1);
         }
         counted_to = hit.start;
@@ -393,7 +394,15 @@ fn snippet(before: &[u8], matched: &[u8], after: &[u8], first_line: usize) -> Sn
 fn tail(bytes: &[u8]) -> (String, bool) {
     let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
     let mut text = display(&bytes[bytes.len().saturating_sub(4 * SNIPPET_CONTEXT)..]).into_owned();
-    if let Some((at, _)) = text.char_indices().rev().nth(SNIPPET_CONTEXT - 1) {
+    let at = if text.is_ascii() {
+        text.len().checked_sub(SNIPPET_CONTEXT)
+    } else {
+        text.char_indices()
+            .rev()
+            .nth(SNIPPET_CONTEXT - 1)
+            .map(|(at, _)| at)
+    };
+    if let Some(at) = at {
         cut |= at > 0;
         text.drain(..at);
     }
@@ -404,7 +413,12 @@ fn tail(bytes: &[u8]) -> (String, bool) {
 fn head(bytes: &[u8]) -> (String, bool) {
     let mut cut = bytes.len() > 4 * SNIPPET_CONTEXT;
     let mut text = display(&bytes[..bytes.len().min(4 * SNIPPET_CONTEXT)]).into_owned();
-    if let Some((at, _)) = text.char_indices().nth(SNIPPET_CONTEXT) {
+    let at = if text.is_ascii() {
+        Some(SNIPPET_CONTEXT).filter(|&at| at < text.len())
+    } else {
+        text.char_indices().nth(SNIPPET_CONTEXT).map(|(at, _)| at)
+    };
+    if let Some(at) = at {
         cut = true;
         text.truncate(at);
     }
@@ -424,6 +438,32 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+
+    #[test]
+    fn snippet_sides_keep_a_hundred_characters_ascii_or_not() {
+        for len in [0, 1, 99, 100, 101, 399, 400, 401, 1000] {
+            for unit in ["a", "é", "\u{FFFD}"] {
+                let text = unit.repeat(len);
+                let chars: Vec<char> = text.chars().collect();
+                let keep = len.min(SNIPPET_CONTEXT);
+                let (shown, cut) = tail(text.as_bytes());
+                let window = len.min(4 * SNIPPET_CONTEXT / unit.len());
+                let expected: String = chars[len - keep.min(window)..].iter().collect();
+                assert_eq!(
+                    (shown, cut),
+                    (expected, len > keep),
+                    "tail of {len} {unit:?}"
+                );
+                let (shown, cut) = head(text.as_bytes());
+                let expected: String = chars[..keep.min(window)].iter().collect();
+                assert_eq!(
+                    (shown, cut),
+                    (expected, len > keep),
+                    "head of {len} {unit:?}"
+                );
+            }
+        }
+    }
 
     fn rules(toml: &str) -> RuleSet {
         crate::ruleset::from_toml(toml)
