@@ -2,6 +2,8 @@
 //! visible, no line read as a CI workflow command. The rule file's diagnostics need this as much
 //! as the output formats do, so it sits below both.
 
+use std::borrow::Cow;
+
 use crate::finding::visible;
 
 /// `text` as a diagnostic shows it: control characters but newlines made visible, and each `::`
@@ -12,12 +14,18 @@ pub fn diagnostic_text(text: &str) -> String {
         .split('\n')
         .map(|line| visible(line).replace(" ::", "\u{a0}::"))
         .collect();
-    no_command(&lines.join("\n"))
+    no_command(&lines.join("\n")).into_owned()
 }
 
 /// `text` with a zero-width space before each line that starts with `::` (after spaces, which a
 /// CI runner ignores), so that no line of vestige's output reads as a workflow command.
-pub fn no_command(text: &str) -> String {
+pub fn no_command(text: &str) -> Cow<'_, str> {
+    if !text
+        .split('\n')
+        .any(|line| line.trim_start().starts_with("::"))
+    {
+        return Cow::Borrowed(text);
+    }
     let lines: Vec<String> = text
         .split('\n')
         .map(|line| {
@@ -28,5 +36,5 @@ pub fn no_command(text: &str) -> String {
             }
         })
         .collect();
-    lines.join("\n")
+    Cow::Owned(lines.join("\n"))
 }

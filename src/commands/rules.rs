@@ -58,7 +58,7 @@ pub fn table(rules: &RuleSet, expand: bool) -> String {
             out.push_str(&tokens(rule));
         }
     }
-    no_command(&out)
+    no_command(&out).into_owned()
 }
 
 /// The number of tokens written in the rule file, without their variants.
@@ -166,7 +166,7 @@ pub fn explanation(rules: &RuleSet, id: &str) -> miette::Result<String> {
             "\nnot suppressible: vestige-ignore markers do not silence it"
         );
     }
-    Ok(no_command(&out))
+    Ok(no_command(&out).into_owned())
 }
 
 /// The error for an `id` no rule has, suggesting the nearest id.

@@ -3,6 +3,7 @@
 //! path that starts with `::` gets a zero-width space before it, so that a CI runner does not read
 //! the line as a workflow command.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{Format, Results};
@@ -14,19 +15,30 @@ pub(super) struct Short;
 
 impl Format for Short {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        // Each rule's part of the line is made once; the line's buffer is reused.
+        let rules: Vec<String> = results
+            .rules
+            .iter()
+            .map(|rule| format!("{}[{}]", rule.severity, rule.id))
+            .collect();
+        let messages: Vec<_> = results.rules.iter().map(|r| visible(&r.message)).collect();
+        let mut line = String::new();
         for finding in results.findings {
-            let rule = &results.rules[finding.rule];
-            let line = format!(
-                "{}:{}:{}: {}[{}]: {}: {}",
+            let start = finding.location.start();
+            line.clear();
+            // Writing into a String cannot fail.
+            let _ = write!(
+                line,
+                "{}:{}:{}: {}: {}: {}",
                 visible(&finding.path),
-                finding.location.start().line,
-                finding.location.start().column,
-                rule.severity,
-                rule.id,
+                start.line,
+                start.column,
+                rules[finding.rule],
                 visible(&finding.subject()),
-                visible(&rule.message)
+                messages[finding.rule]
             );
-            writeln!(out, "{}", no_command(&line))?;
+            out.write_all(no_command(&line).as_bytes())?;
+            out.write_all(b"\n")?;
         }
         Ok(())
     }
