@@ -223,8 +223,8 @@ pub(crate) struct Found {
     /// The findings markers in the code suppressed, when they are kept (see
     /// [`Project::walk_and_scan`]).
     pub(crate) suppressed: Vec<Suppressed>,
-    /// How many findings on the changed lines markers suppressed, when they are not kept.
-    pub(crate) suppressed_uncounted: usize,
+    /// How many findings on the changed lines markers suppressed that were counted, not kept.
+    pub(crate) suppressed_not_kept: usize,
     pub(crate) problems: Vec<String>,
     pub(crate) notes: Vec<String>,
     /// Files in scope that could not be read or were too large, relative to the root.
@@ -246,7 +246,7 @@ impl Found {
         self.seen.extend(other.seen);
         self.findings.extend(other.findings);
         self.suppressed.extend(other.suppressed);
-        self.suppressed_uncounted += other.suppressed_uncounted;
+        self.suppressed_not_kept += other.suppressed_not_kept;
         self.problems.extend(other.problems);
         self.notes.extend(other.notes);
         self.unread.extend(other.unread);
@@ -316,7 +316,7 @@ impl walk::Visitor for Collector<'_> {
             let on_changed_lines = suppressed
                 .iter()
                 .filter(|s| changes::keeps(changes, &s.finding));
-            self.found.suppressed_uncounted += on_changed_lines.count();
+            self.found.suppressed_not_kept += on_changed_lines.count();
         }
         match outcome {
             Ok(FileOutcome::Text(bytes)) => {

@@ -125,11 +125,10 @@ impl<'a> Walk<'a> {
         let refused = refuse_odd_starts(&mut starts, self.scope.gitignore);
         let unreadable = Arc::new(Mutex::new(Vec::new()));
         let narrowing = self.narrowing.map(Arc::new);
-        let mut done = Vec::new();
         let seen = Mutex::new(Vec::new());
         let fingerprints = tracked.as_ref().map(|_| RandomState::new());
-        let tracked = if starts.is_empty() {
-            None
+        let (done, tracked) = if starts.is_empty() {
+            (Vec::new(), None)
         } else {
             let in_git = tracked.is_some();
             let mut walker = walker(self.scope, &starts, narrowing.clone(), in_git, &unreadable);
@@ -156,8 +155,10 @@ impl<'a> Walk<'a> {
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 })
             });
-            done = finished.into_inner().unwrap_or_else(|p| p.into_inner());
-            tracked
+            (
+                finished.into_inner().unwrap_or_else(|p| p.into_inner()),
+                tracked,
+            )
         };
         visitors.extend(done);
         let unreadable = std::mem::take(&mut *lock(&unreadable));

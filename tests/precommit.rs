@@ -114,26 +114,36 @@ fn repository(id: &str, extra: &[&str]) -> TempDir {
     dir
 }
 
+/// Commits a file without a reference and checks that the hook named `label` passed it.
+fn commit_clean_file(d: &Path, label: &str) {
+    write(d, "app/Ok.php", "<?php\nOperationRun::query();\n");
+    let (made, output) = commit(d, "clean");
+    assert!(made, "a clean commit must pass:\n{output}");
+    assert!(
+        output.contains(label) && output.contains("Passed"),
+        "{output}"
+    );
+}
+
+/// Commits a line added to `app/Old.php` below its committed old reference; whether the commit
+/// was made, and pre-commit's output.
+fn commit_old_reference(d: &Path) -> (bool, String) {
+    write(
+        d,
+        "app/Old.php",
+        "<?php\nLegacyRun::query();\nOperationRun::query();\n",
+    );
+    commit(d, "touch a file with an old reference")
+}
+
 #[test]
 #[ignore = "needs pre-commit on the PATH (pip install pre-commit); .ci/run runs it"]
 fn the_default_hook_checks_only_the_lines_a_commit_adds() {
     let dir = repository("vestige", &[]);
     let d = dir.path();
 
-    write(d, "app/Ok.php", "<?php\nOperationRun::query();\n");
-    let (made, output) = commit(d, "clean");
-    assert!(made, "a clean commit must pass:\n{output}");
-    assert!(
-        output.contains("vestige (staged lines)") && output.contains("Passed"),
-        "{output}"
-    );
-
-    write(
-        d,
-        "app/Old.php",
-        "<?php\nLegacyRun::query();\nOperationRun::query();\n",
-    );
-    let (made, output) = commit(d, "touch a file with an old reference");
+    commit_clean_file(d, "vestige (staged lines)");
+    let (made, output) = commit_old_reference(d);
     assert!(
         made,
         "an old reference on a line the commit does not add must not block it:\n{output}"
@@ -193,20 +203,8 @@ fn the_files_hook_checks_every_touched_file_whole() {
     let dir = repository("vestige-files", &[]);
     let d = dir.path();
 
-    write(d, "app/Ok.php", "<?php\nOperationRun::query();\n");
-    let (made, output) = commit(d, "clean");
-    assert!(made, "a clean commit must pass:\n{output}");
-    assert!(
-        output.contains("vestige (whole files)") && output.contains("Passed"),
-        "{output}"
-    );
-
-    write(
-        d,
-        "app/Old.php",
-        "<?php\nLegacyRun::query();\nOperationRun::query();\n",
-    );
-    let (made, output) = commit(d, "touch a file with an old reference");
+    commit_clean_file(d, "vestige (whole files)");
+    let (made, output) = commit_old_reference(d);
     assert!(
         !made,
         "an old reference in a touched file refuses the commit:\n{output}"

@@ -181,7 +181,7 @@ impl Plan {
         found
             .suppressed
             .retain(|s| changes::keeps(changes, &s.finding));
-        summary.suppressed = found.suppressed_uncounted
+        summary.suppressed = found.suppressed_not_kept
             + found
                 .suppressed
                 .iter()
@@ -265,12 +265,14 @@ impl Plan {
             |path| unread.contains(path),
         );
         summary.baselined = applied.hidden.len();
-        let hidden = std::mem::take(&mut applied.hidden).into_iter();
-        let hidden = hidden.filter(|f| self.keep_suppressed && changes::keeps(changes, f));
-        found.suppressed.extend(hidden.map(|finding| Suppressed {
-            finding,
-            by: Suppression::Baseline,
-        }));
+        if self.keep_suppressed {
+            let hidden = std::mem::take(&mut applied.hidden).into_iter();
+            let hidden = hidden.filter(|f| changes::keeps(changes, f));
+            found.suppressed.extend(hidden.map(|finding| Suppressed {
+                finding,
+                by: Suppression::Baseline,
+            }));
+        }
         found
             .suppressed
             .sort_by(|a, b| finding::order(&a.finding, &b.finding, |r| &rules[r].id));

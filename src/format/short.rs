@@ -16,7 +16,7 @@ pub(super) struct Short;
 impl Format for Short {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         // Each rule's part of the line is made once; the line's buffer is reused.
-        let rules: Vec<String> = results
+        let labels: Vec<String> = results
             .rules
             .iter()
             .map(|rule| format!("{}[{}]", rule.severity, rule.id))
@@ -33,7 +33,7 @@ impl Format for Short {
                 visible(&finding.path),
                 start.line,
                 start.column,
-                rules[finding.rule],
+                labels[finding.rule],
                 visible(&finding.subject()),
                 messages[finding.rule]
             );
