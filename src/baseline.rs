@@ -417,12 +417,12 @@ pub fn entry_tables(text: &str) -> BTreeMap<Key, (usize, usize, String)> {
 /// The baseline key of `finding`.
 fn key(finding: &Finding, rules: &[Rule]) -> Key {
     let line = match &finding.location {
-        Location::Span(span) => span.snippet.text.lines().next().unwrap_or("").trim(),
+        Location::Span(span) => span.snippet().text.lines().next().unwrap_or("").trim(),
         Location::File => "",
     };
     (
         rules[finding.rule].id.clone(),
-        finding.path.clone(),
+        finding.path.to_string(),
         finding.matched().into_owned(),
         line.to_owned(),
     )

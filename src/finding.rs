@@ -1,12 +1,16 @@
 //! What a scan produces: one `Finding` per forbidden reference, carrying everything a report needs
-//! (position, matched text, the source line), so that no later stage touches the file again. Its
-//! `Location` is either a span of text (byte range, lines and columns, the exact matched bytes),
-//! from which a fix or an editor range can be computed, or the file itself.
+//! (position, matched text, and the source lines when an output shows them), so that no later
+//! stage touches the file again. Its `Location` is either a span of text (byte range, lines and
+//! columns, the exact matched bytes), from which a fix or an editor range can be computed, or the
+//! file itself. A run may hold hundreds of thousands of findings, so each is small: its path is
+//! shared by the findings of its file, its needle with the rule set. The order findings are shown
+//! in, and the sort that gets there cheaply, live here too.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -59,14 +63,14 @@ impl fmt::Display for Severity {
 pub struct Finding {
     /// Index of the rule in the compiled rule set.
     pub rule: usize,
-    /// Path relative to the project root, `/`-separated.
-    pub path: String,
+    /// Path relative to the project root, `/`-separated; one allocation for the file's findings.
+    pub path: Arc<str>,
     /// Where in the file, or the file itself.
     pub location: Location,
-    /// The token or pattern of the rule that matched.
-    pub needle: String,
+    /// The token or pattern of the rule that matched, shared with the rule set.
+    pub needle: Arc<str>,
     /// When the needle is a naming variant, the token it was made from.
-    pub variant_of: Option<String>,
+    pub variant_of: Option<Arc<str>>,
     /// A word about this one finding beyond its rule's message, such as the rule id a marker
     /// probably meant.
     pub note: Option<String>,
@@ -84,7 +88,7 @@ impl Finding {
     pub fn matched(&self) -> Cow<'_, str> {
         match &self.location {
             Location::Span(span) => display(&span.matched),
-            Location::File => Cow::Borrowed(&self.path),
+            Location::File => Cow::Borrowed(&*self.path),
         }
     }
 
@@ -100,7 +104,7 @@ impl Finding {
         match (&self.note, &self.variant_of) {
             (Some(note), _) => format!("`{matched}` ({note})"),
             (None, Some(token)) => format!("`{matched}` (a variant of `{token}`)"),
-            (None, None) if matched == self.needle => format!("`{matched}`"),
+            (None, None) if *matched == *self.needle => format!("`{matched}`"),
             (None, None) => format!("`{matched}` (matches `{}`)", self.needle),
         }
     }
@@ -165,10 +169,49 @@ pub struct Span {
     /// Just past the last matched character: its line, and the column after it.
     pub end: Position,
     /// The matched bytes, exactly as in the file (for a baseline entry that grew, the text the
-    /// entry tolerates).
-    pub matched: Vec<u8>,
-    /// The source lines the match spans.
-    pub snippet: Snippet,
+    /// entry tolerates); the needle's text when they are the same (see [`share`]).
+    pub matched: Arc<[u8]>,
+    /// The source lines the match spans, when the run builds them (see [`Span::snippet`]).
+    snippet: Option<Box<Snippet>>,
+}
+
+impl Span {
+    /// The match at `bytes`, from `start` to `end`, of the `matched` bytes, with the source lines
+    /// it spans when the run builds them.
+    pub fn new(
+        bytes: Range<usize>,
+        start: Position,
+        end: Position,
+        matched: Arc<[u8]>,
+        snippet: Option<Snippet>,
+    ) -> Self {
+        Self {
+            bytes,
+            start,
+            end,
+            matched,
+            snippet: snippet.map(Box::new),
+        }
+    }
+
+    /// The source lines the match spans. A scan builds them only when something shows them or
+    /// keys on them (`Format::shows_source`, the baseline); asking a run that did not is a bug in
+    /// vestige, so it fails loudly here rather than showing an empty line.
+    pub fn snippet(&self) -> &Snippet {
+        self.snippet
+            .as_deref()
+            .expect("the run builds snippets for every output and baseline that uses them")
+    }
+}
+
+/// The `matched` bytes of a match of `needle`: the needle's own text, shared, when they are the
+/// same, as they are for most matches; else a copy.
+pub fn share(matched: &[u8], needle: &Arc<str>) -> Arc<[u8]> {
+    if matched == needle.as_bytes() {
+        Arc::clone(needle).into()
+    } else {
+        matched.into()
+    }
 }
 
 /// A finding that is not reported as one: a marker in the code or the baseline suppressed it.
@@ -237,18 +280,188 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// The order of findings in every format and command: path (byte order), start (line, then
 /// column), the id `rule_id` gives for the rule, then byte offset and end column.
 pub fn order<'r>(a: &Finding, b: &Finding, rule_id: impl Fn(usize) -> &'r str) -> Ordering {
+    a.path.cmp(&b.path).then_with(|| in_file(a, b, rule_id))
+}
+
+/// [`order`] for two findings of one file: all of it but the path.
+fn in_file<'r>(a: &Finding, b: &Finding, rule_id: impl Fn(usize) -> &'r str) -> Ordering {
     let (start_a, start_b) = (a.location.start(), b.location.start());
-    a.path
-        .cmp(&b.path)
-        .then(start_a.cmp(&start_b))
+    start_a
+        .cmp(&start_b)
         .then_with(|| rule_id(a.rule).cmp(rule_id(b.rule)))
         .then_with(|| a.location.bytes().start.cmp(&b.location.bytes().start))
         .then_with(|| a.location.end().column.cmp(&b.location.end().column))
 }
 
+/// Sorts `items` into [`order`] of the finding `finding` gives of each. A scan hands out the
+/// findings of one file together, so paths are compared once per run of one file rather than
+/// once per comparison of two findings: the runs are put in path order, then each file's
+/// findings are sorted apart (runs of one path that were apart are sorted as one).
+pub fn sort<'r, T>(
+    items: &mut [T],
+    finding: impl Fn(&T) -> &Finding,
+    rule_id: impl Fn(usize) -> &'r str,
+) {
+    let same_file = |a: &T, b: &T| finding(a).path == finding(b).path;
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for run in items.chunk_by(same_file) {
+        let start = runs.last().map_or(0, |last| last.end);
+        runs.push(start..start + run.len());
+    }
+    runs.sort_by(|a, b| {
+        finding(&items[a.start])
+            .path
+            .cmp(&finding(&items[b.start]).path)
+    });
+    // Where each item goes, then each moved there by swaps along the cycles of that permutation.
+    let mut to = vec![0; items.len()];
+    for (at, i) in runs.into_iter().flatten().enumerate() {
+        to[i] = at;
+    }
+    for i in 0..items.len() {
+        while to[i] != i {
+            let j = to[i];
+            items.swap(i, j);
+            to.swap(i, j);
+        }
+    }
+    for file in items.chunk_by_mut(same_file) {
+        file.sort_unstable_by(|a, b| in_file(finding(a), finding(b), &rule_id));
+    }
+}
+
+/// `first` and `then`, each sorted into [`order`] of the finding `finding` gives of each, as one
+/// sorted list; of two items in the same place, the one from `first` comes first.
+pub fn merge<'r, T>(
+    first: Vec<T>,
+    then: Vec<T>,
+    finding: impl Fn(&T) -> &Finding,
+    rule_id: impl Fn(usize) -> &'r str,
+) -> Vec<T> {
+    let mut merged = Vec::with_capacity(first.len() + then.len());
+    let mut then = then.into_iter().peekable();
+    for item in first {
+        while let Some(earlier) =
+            then.next_if(|t| order(finding(t), finding(&item), &rule_id) == Ordering::Less)
+        {
+            merged.push(earlier);
+        }
+        merged.push(item);
+    }
+    merged.extend(then);
+    merged
+}
+
 #[cfg(test)]
 mod tests {
-    use super::visible;
+    use std::sync::Arc;
+
+    use super::{Finding, Location, Position, Span, merge, order, share, sort, visible};
+
+    /// A finding of `Foo` by rule `rule` in `path` at `line`:`column`.
+    fn at(path: &Arc<str>, line: usize, column: usize, rule: usize) -> Finding {
+        let needle: Arc<str> = "Foo".into();
+        let byte = line * 1000 + column;
+        let (start, end) = (
+            Position { line, column },
+            Position {
+                line,
+                column: column + 3,
+            },
+        );
+        let matched = share(b"Foo", &needle);
+        Finding {
+            rule,
+            path: Arc::clone(path),
+            location: Location::Span(Span::new(byte..byte + 3, start, end, matched, None)),
+            needle,
+            variant_of: None,
+            note: None,
+        }
+    }
+
+    /// The rule ids of `at`'s rules, not in index order.
+    fn rule_id(rule: usize) -> &'static str {
+        ["b", "a", "c"][rule]
+    }
+
+    #[test]
+    fn sorting_file_by_file_gives_the_order_of_comparing_every_two_findings() {
+        let paths: Vec<Arc<str>> = ["app/y.php", "app/x.php", "app-x.php", "app/x.php"]
+            .map(Arc::from)
+            .into();
+        let mut findings = vec![
+            at(&paths[0], 3, 1, 0),
+            at(&paths[0], 1, 5, 2),
+            at(&paths[1], 2, 1, 1),
+            at(&paths[1], 2, 1, 0),
+            at(&paths[1], 1, 9, 2),
+            at(&paths[2], 1, 1, 0),
+            at(&paths[0], 1, 1, 1),
+            at(&paths[3], 1, 2, 0),
+            at(&paths[3], 1, 1, 0),
+        ];
+        findings.push(Finding {
+            location: Location::File,
+            ..at(&paths[3], 1, 1, 2)
+        });
+        // A longer list in scrambled runs, some files split over several runs.
+        let mut state = 7u64;
+        for _ in 0..400 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let pick = (state >> 33) as usize;
+            let path = &paths[pick % paths.len()];
+            for _ in 0..pick % 4 {
+                findings.push(at(path, pick % 7 + 1, pick % 5 + 1, pick % 3));
+            }
+        }
+        let mut expected = findings.clone();
+        expected.sort_by(|a, b| order(a, b, rule_id));
+        sort(&mut findings, |f| f, rule_id);
+        assert_eq!(findings, expected);
+    }
+
+    #[test]
+    fn merging_two_sorted_lists_is_a_stable_sort_of_both() {
+        let (x, y): (Arc<str>, Arc<str>) = ("x.php".into(), "y.php".into());
+        let first = vec![(at(&x, 1, 1, 0), 'a'), (at(&y, 2, 1, 0), 'a')];
+        let then = vec![
+            (at(&x, 1, 1, 1), 'b'),
+            (at(&x, 1, 1, 0), 'b'),
+            (at(&y, 1, 1, 0), 'b'),
+            (at(&y, 3, 1, 0), 'b'),
+        ];
+        let mut expected = [first.clone(), then.clone()].concat();
+        expected.sort_by(|a, b| order(&a.0, &b.0, rule_id));
+        let merged = merge(first, then, |(f, _)| f, rule_id);
+        assert_eq!(merged, expected);
+        assert_eq!(
+            [merged[1].1, merged[2].1],
+            ['a', 'b'],
+            "of two in one place, the first list's comes first"
+        );
+    }
+
+    #[test]
+    fn a_match_equal_to_its_needle_shares_its_text() {
+        let needle: Arc<str> = "Foo".into();
+        assert_eq!(share(b"Foo", &needle).as_ptr(), needle.as_ptr());
+        let other = share(b"FOO", &needle);
+        assert_eq!(*other, *b"FOO");
+        assert_ne!(other.as_ptr(), needle.as_ptr());
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_finding_stays_small() {
+        assert!(
+            size_of::<Finding>() <= 152,
+            "{} bytes",
+            size_of::<Finding>()
+        );
+    }
 
     #[test]
     fn control_characters_become_visible_one_for_one() {

@@ -108,7 +108,7 @@ impl Progress {
             vec![(0, BTreeSet::new()); rules.rules.len()];
         let mut per_dir: BTreeMap<&str, usize> = BTreeMap::new();
         for f in findings {
-            let entry = per_needle.entry((f.rule, f.needle.as_str())).or_default();
+            let entry = per_needle.entry((f.rule, &*f.needle)).or_default();
             entry.0 += 1;
             entry.1.insert(&f.path);
             per_rule[f.rule].0 += 1;
@@ -250,7 +250,7 @@ fn hotspots(findings: &[Finding], rules: &RuleSet) -> (Vec<Hotspot>, usize) {
         .map(|file| {
             let ids: BTreeSet<usize> = file.iter().map(|f| f.rule).collect();
             Hotspot {
-                path: file[0].path.clone(),
+                path: file[0].path.to_string(),
                 findings: file.len(),
                 rules: ids.into_iter().map(|r| rules.rules[r].id.clone()).collect(),
             }

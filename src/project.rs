@@ -104,13 +104,14 @@ impl Project {
     }
 
     /// Walks the scan scope, narrowed to `paths` unless empty, on `threads` threads (default:
-    /// one per CPU, at most `THREADS_PER_CPU` per CPU), and returns the sorted findings.
+    /// one per CPU, at most `THREADS_PER_CPU` per CPU), and returns the sorted findings, with
+    /// what `keep` asks for.
     pub(crate) fn walk_and_scan(
         &self,
         paths: &[PathBuf],
         threads: Option<u16>,
         changes: Option<&Changes>,
-        keep_suppressed: bool,
+        keep: Keep,
     ) -> miette::Result<Found> {
         self.rules.scope.ensure_roots(&self.file)?;
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
@@ -134,25 +135,18 @@ impl Project {
         // project (for `forbid_paths`) gets the same listing.
         let kept: Mutex<Option<walk::TrackedFiles>> = Mutex::new(None);
         let listing = repo.as_ref().map(changes::Repo::tracked).transpose()?;
-        let (root, keep) = (&self.root, rest.is_some());
+        let (root, share_listing) = (&self.root, rest.is_some());
         let tracked = listing.map(|listing| -> walk::Tracked<'_, changes::GitError> {
             Box::new(|| {
                 let files = listing.finish(root)?;
-                if keep {
+                if share_listing {
                     *kept.lock().unwrap_or_else(|p| p.into_inner()) = Some(files.clone());
                 }
                 Ok(files)
             })
         });
         let mut found = self.visit(scope, paths, threads, changes, tracked, || {
-            Collector::new(
-                &self.rules,
-                &self.root,
-                changes,
-                &named,
-                false,
-                keep_suppressed,
-            )
+            Collector::new(&self.rules, &self.root, changes, &named, false, keep)
         })?;
         if let Some(rest) = rest {
             let kept = kept.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -160,14 +154,7 @@ impl Project {
                 Box::new(move || Ok(files))
             });
             found.absorb(self.visit(&rest, paths, threads, changes, tracked, || {
-                Collector::new(
-                    &self.rules,
-                    &self.root,
-                    changes,
-                    &named,
-                    true,
-                    keep_suppressed,
-                )
+                Collector::new(&self.rules, &self.root, changes, &named, true, keep)
             })?);
         }
         let seen: HashSet<&Path> = found.seen.iter().map(PathBuf::as_path).collect();
@@ -184,9 +171,7 @@ impl Project {
         sort(&mut found.findings, &self.rules);
         found.problems.sort();
         let rules = &self.rules.rules;
-        found
-            .suppressed
-            .sort_unstable_by(|a, b| finding::order(&a.finding, &b.finding, |r| &rules[r].id));
+        finding::sort(&mut found.suppressed, |s| &s.finding, |r| &rules[r].id);
         found.notes.sort();
         Ok(found)
     }
@@ -214,6 +199,17 @@ impl Project {
         }
         Ok(found)
     }
+}
+
+/// What a walk keeps of what it finds, beyond each finding's rule, place and matched text: only
+/// what the run's output or baseline uses, since a run may find hundreds of thousands.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Keep {
+    /// The findings markers suppressed, rather than only their count.
+    pub(crate) suppressed: bool,
+    /// Each finding's source lines (`Span::snippet`), for a format that shows them or a baseline
+    /// that keys on them.
+    pub(crate) source: bool,
 }
 
 /// What one walk of the tree found.
@@ -253,9 +249,9 @@ impl Found {
     }
 }
 
-/// Sorts findings by path (byte order), line, column, then rule id.
+/// Sorts findings into `finding::order`: path (byte order), line, column, then rule id.
 pub(crate) fn sort(findings: &mut [Finding], rules: &RuleSet) {
-    findings.sort_unstable_by(|a, b| finding::order(a, b, |r| &rules.rules[r].id));
+    finding::sort(findings, |f| f, |r| &rules.rules[r].id);
 }
 
 /// One walker thread's scanner and everything it found.
@@ -279,15 +275,15 @@ impl<'r> Collector<'r> {
         changes: Option<&'r Changes>,
         named: &'r HashSet<&'r Path>,
         forbid_only: bool,
-        keep_suppressed: bool,
+        keep: Keep,
     ) -> Self {
         Self {
-            scanner: Scanner::new(rules),
+            scanner: Scanner::new(rules, keep.source),
             root,
             changes,
             named,
             forbid_only,
-            keep_suppressed,
+            keep_suppressed: keep.suppressed,
             found: Found::default(),
         }
     }

@@ -14,10 +14,11 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::baseline::{self, Baseline, BaselineError, Key};
 use crate::changes::{AtBase, Changes, GitError};
-use crate::finding::{Finding, Location, Position, Snippet, Span};
+use crate::finding::{self, Finding, Location, Position, Snippet, Span};
 use crate::ruleset::{BuiltIn, RuleSet};
 use crate::walk;
 
@@ -127,6 +128,7 @@ fn grown(
     }
     let tables = baseline::entry_tables(text);
     let first_line = text.lines().next().unwrap_or("");
+    let path: Arc<str> = path.into();
     let mut findings = Vec::with_capacity(grew.len());
     for key in grew {
         let (line, offset, table) = match tables.get(key) {
@@ -134,25 +136,26 @@ fn grown(
             None => (1, 0, first_line),
         };
         let header = table.lines().next().unwrap_or("");
+        let needle: Arc<str> = key.2.as_str().into();
         findings.push(Finding {
             rule: rules.builtin(BuiltIn::BaselineGrew),
-            path: path.to_owned(),
+            path: Arc::clone(&path),
             // The entry's `[[finding]]` header, standing for the text the entry tolerates.
-            location: Location::Span(Span {
-                bytes: offset..offset + header.len(),
-                start: Position { line, column: 1 },
-                end: Position {
+            location: Location::Span(Span::new(
+                offset..offset + header.len(),
+                Position { line, column: 1 },
+                Position {
                     line,
                     column: header.chars().count() + 1,
                 },
-                matched: key.2.clone().into_bytes(),
-                snippet: Snippet {
+                finding::share(needle.as_bytes(), &needle),
+                Some(Snippet {
                     text: table.to_owned(),
                     first_line: line,
                     span: 0..header.len(),
-                },
-            }),
-            needle: key.2.clone(),
+                }),
+            )),
+            needle,
             variant_of: None,
             note: Some(format!(
                 "tolerated in {} more often than at the merge base",

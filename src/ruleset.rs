@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -160,19 +161,20 @@ impl BuiltIn {
 }
 
 /// One thing a rule searches for. `Hit::needle` is the index of one in its rule's `needles`.
+/// Its text is shared with every finding that names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Needle {
     /// A token as written in the rule file.
-    Token(String),
+    Token(Arc<str>),
     /// A naming variant made from a written token.
     Variant {
         /// The variant's text.
-        text: String,
+        text: Arc<str>,
         /// The index, in the rule's `needles`, of the token it was made from.
         of: usize,
     },
     /// A regular expression as written in the rule file.
-    Pattern(String),
+    Pattern(Arc<str>),
     /// The suppression marker, at which a built-in rule reports.
     Marker,
 }
@@ -183,6 +185,14 @@ impl Needle {
         match self {
             Self::Token(text) | Self::Variant { text, .. } | Self::Pattern(text) => text,
             Self::Marker => MARKER,
+        }
+    }
+
+    /// `text`, shared rather than copied (the marker's is made anew: its findings are few).
+    pub fn shared(&self) -> Arc<str> {
+        match self {
+            Self::Token(text) | Self::Variant { text, .. } | Self::Pattern(text) => text.clone(),
+            Self::Marker => MARKER.into(),
         }
     }
 
@@ -233,8 +243,13 @@ pub struct Forbid {
 impl Rule {
     /// The text of the token that the needle at `needle` is a naming variant of, if it is one.
     pub fn variant_of(&self, needle: usize) -> Option<&str> {
+        self.token_of(needle).map(Needle::text)
+    }
+
+    /// The token that the needle at `needle` is a naming variant of, if it is one.
+    pub fn token_of(&self, needle: usize) -> Option<&Needle> {
         match self.needles.get(needle)? {
-            Needle::Variant { of, .. } => Some(self.needles[*of].text()),
+            Needle::Variant { of, .. } => Some(&self.needles[*of]),
             _ => None,
         }
     }
@@ -245,7 +260,7 @@ impl Rule {
             .iter()
             .enumerate()
             .filter_map(|(i, needle)| match needle {
-                Needle::Token(text) => Some((i, text.as_str())),
+                Needle::Token(text) => Some((i, &**text)),
                 _ => None,
             })
     }
@@ -253,7 +268,7 @@ impl Rule {
     /// The naming variants made from the token at index `token` of `needles`.
     pub fn variants_of(&self, token: usize) -> impl Iterator<Item = &str> {
         self.needles.iter().filter_map(move |needle| match needle {
-            Needle::Variant { text, of } if *of == token => Some(text.as_str()),
+            Needle::Variant { text, of } if *of == token => Some(&**text),
             _ => None,
         })
     }
@@ -261,7 +276,7 @@ impl Rule {
     /// The patterns as written in the rule file.
     pub fn patterns(&self) -> impl Iterator<Item = &str> {
         self.needles.iter().filter_map(|needle| match needle {
-            Needle::Pattern(text) => Some(text.as_str()),
+            Needle::Pattern(text) => Some(&**text),
             _ => None,
         })
     }
@@ -626,7 +641,7 @@ fn needles(
     let mut needles: Vec<Needle> = raw
         .tokens
         .iter()
-        .map(|token| Needle::Token(token.get_ref().clone()))
+        .map(|token| Needle::Token(token.get_ref().as_str().into()))
         .collect();
     let kinds = variant_kinds(file, raw.variants.as_ref(), errors);
     if !kinds.is_empty() {
@@ -634,7 +649,10 @@ fn needles(
         for (of, token) in raw.tokens.iter().enumerate() {
             for text in variants::expand(token.get_ref(), &kinds) {
                 if known.insert(text.clone()) {
-                    needles.push(Needle::Variant { text, of });
+                    needles.push(Needle::Variant {
+                        text: text.into(),
+                        of,
+                    });
                 }
             }
         }
@@ -677,7 +695,7 @@ fn needles(
                 Some(err.to_string()),
             )),
         }
-        needles.push(Needle::Pattern(pattern.get_ref().clone()));
+        needles.push(Needle::Pattern(pattern.get_ref().as_str().into()));
     }
     needles
 }
@@ -935,17 +953,17 @@ mod tests {
         assert_eq!(
             rule.needles,
             [
-                Needle::Token("FooRun".to_owned()),
-                Needle::Token("Bar".to_owned()),
+                Needle::Token("FooRun".into()),
+                Needle::Token("Bar".into()),
                 Needle::Variant {
-                    text: "foo_run".to_owned(),
+                    text: "foo_run".into(),
                     of: 0
                 },
                 Needle::Variant {
-                    text: "bar".to_owned(),
+                    text: "bar".into(),
                     of: 1
                 },
-                Needle::Pattern("\\bx+".to_owned()),
+                Needle::Pattern("\\bx+".into()),
             ]
         );
         assert_eq!(rule.variant_of(2), Some("FooRun"));

@@ -1,11 +1,15 @@
 //! One file in, findings out: read the file, skip it if binary, run the matcher over the rules
-//! whose path scope covers it, and turn byte offsets into lines, columns and source snippets.
+//! whose path scope covers it, and turn byte offsets into lines, columns and, when the run shows
+//! or keys on them, source snippets.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::finding::{Finding, Location, Position, Snippet, Span, Suppressed, display, visible};
+use crate::finding::{
+    self, Finding, Location, Position, Snippet, Span, Suppressed, display, visible,
+};
 use crate::matcher::Hit;
 use crate::ruleset::{BuiltIn, RuleSet};
 use crate::suppress;
@@ -35,6 +39,7 @@ pub enum FileOutcome {
 #[derive(Debug)]
 pub struct Scanner<'r> {
     rules: &'r RuleSet,
+    snippets: bool,
     everywhere: bool,
     forbids: bool,
     active: Vec<bool>,
@@ -46,10 +51,12 @@ pub struct Scanner<'r> {
 }
 
 impl<'r> Scanner<'r> {
-    /// A scanner for `rules`.
-    pub fn new(rules: &'r RuleSet) -> Self {
+    /// A scanner for `rules`; with `snippets`, each finding in a file's text gets the source
+    /// lines it spans.
+    pub fn new(rules: &'r RuleSet, snippets: bool) -> Self {
         Self {
             rules,
+            snippets,
             everywhere: rules.rules.iter().all(|r| r.paths.is_everywhere()),
             forbids: rules.rules.iter().any(|r| !r.forbid.written.is_empty()),
             active: vec![true; rules.rules.len()],
@@ -83,7 +90,7 @@ impl<'r> Scanner<'r> {
     ) -> io::Result<FileOutcome> {
         let mut rel = RelPath::new(root, path);
         if self.forbids {
-            self.forbidden(rel.get(), out);
+            self.forbidden(&mut rel, out);
         }
         if !self.everywhere {
             let rel = Path::new(rel.get());
@@ -124,18 +131,18 @@ impl<'r> Scanner<'r> {
     /// Adds a finding for each rule whose `forbid_paths` match the file at `path` under the
     /// project `root`, without reading it.
     pub fn forbidden_at(&self, path: &Path, root: &Path, out: &mut Vec<Finding>) {
-        self.forbidden(&walk::relative(root, path), out);
+        self.forbidden(&mut RelPath::new(root, path), out);
     }
 
     /// Adds a finding for each rule whose `forbid_paths` match `rel`.
-    fn forbidden(&self, rel: &str, out: &mut Vec<Finding>) {
+    fn forbidden(&self, rel: &mut RelPath<'_>, out: &mut Vec<Finding>) {
         for (index, rule) in self.rules.rules.iter().enumerate() {
-            if let Some(glob) = rule.forbids(Path::new(rel)) {
+            if let Some(glob) = rule.forbids(Path::new(rel.get())) {
                 out.push(Finding {
                     rule: index,
-                    path: rel.to_owned(),
+                    path: rel.shared(),
                     location: Location::File,
-                    needle: glob.to_owned(),
+                    needle: glob.into(),
                     variant_of: None,
                     note: None,
                 });
@@ -163,9 +170,9 @@ impl<'r> Scanner<'r> {
         if self.hits.is_empty() && markers.is_empty() {
             return FileOutcome::Text(haystack.len() as u64);
         }
-        let rel = rel.get();
         let first = out.len();
-        locate(haystack, &self.hits, self.rules, rel, out);
+        let snippets = self.snippets;
+        locate(haystack, &self.hits, self.rules, rel, snippets, out);
         if !markers.is_empty() {
             let mut findings = out.split_off(first);
             self.hits.clear();
@@ -178,7 +185,7 @@ impl<'r> Scanner<'r> {
             );
             out.append(&mut findings);
             let own = out.len();
-            locate(haystack, &self.hits, self.rules, rel, out);
+            locate(haystack, &self.hits, self.rules, rel, snippets, out);
             let unused = self.rules.builtin(BuiltIn::UnusedSuppression);
             for finding in out[own..].iter_mut().filter(|f| f.rule == unused) {
                 finding.note = self.suppressor.note(&markers, finding);
@@ -263,11 +270,12 @@ fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(text.into_bytes())
 }
 
-/// A file's path relative to the project root, worked out on first use.
+/// A file's path relative to the project root, worked out on first use and shared by the
+/// file's findings.
 struct RelPath<'p> {
     root: &'p Path,
     path: &'p Path,
-    text: Option<String>,
+    text: Option<Arc<str>>,
 }
 
 impl<'p> RelPath<'p> {
@@ -280,15 +288,31 @@ impl<'p> RelPath<'p> {
     }
 
     fn get(&mut self) -> &str {
+        self.shared_ref()
+    }
+
+    /// The path, shared.
+    fn shared(&mut self) -> Arc<str> {
+        Arc::clone(self.shared_ref())
+    }
+
+    fn shared_ref(&mut self) -> &Arc<str> {
         self.text
-            .get_or_insert_with(|| walk::relative(self.root, self.path))
+            .get_or_insert_with(|| walk::relative(self.root, self.path).into())
     }
 }
 
-/// Turns `hits`, sorted by start, into findings with lines, columns and snippets. Lines, columns
-/// and line ends are counted incrementally from the previous hit, so many hits on one huge line
-/// cost one pass over it.
-fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut Vec<Finding>) {
+/// Turns `hits`, sorted by start, into findings with lines, columns and, with `snippets`, source
+/// snippets. Lines, columns and line ends are counted incrementally from the previous hit, so
+/// many hits on one huge line cost one pass over it.
+fn locate(
+    haystack: &[u8],
+    hits: &[Hit],
+    rules: &RuleSet,
+    rel: &mut RelPath<'_>,
+    snippets: bool,
+    out: &mut Vec<Finding>,
+) {
     let body = if haystack.starts_with(BOM) {
         BOM.len()
     } else {
@@ -324,33 +348,36 @@ fn locate(haystack: &[u8], hits: &[Hit], rules: &RuleSet, rel: &str, out: &mut V
             ),
             None => (line, column + char_count(matched)),
         };
-        if !(no_newline.0..=no_newline.1).contains(&hit.end) {
-            let end =
-                memchr::memchr(b'\n', &haystack[hit.end..]).map_or(haystack.len(), |i| hit.end + i);
-            no_newline = (hit.end, end);
-        }
-        let line_end = no_newline.1;
+        let snippet = snippets.then(|| {
+            if !(no_newline.0..=no_newline.1).contains(&hit.end) {
+                let end = memchr::memchr(b'\n', &haystack[hit.end..])
+                    .map_or(haystack.len(), |i| hit.end + i);
+                no_newline = (hit.end, end);
+            }
+            snippet(
+                &haystack[start_of_line..hit.start],
+                matched,
+                &haystack[hit.end..no_newline.1],
+                line,
+            )
+        });
         let rule = &rules.rules[hit.rule];
+        let needle = rule.needles[hit.needle].shared();
         out.push(Finding {
             rule: hit.rule,
-            path: rel.to_owned(),
-            location: Location::Span(Span {
-                bytes: hit.start..hit.end,
-                start: Position { line, column },
-                end: Position {
+            path: rel.shared(),
+            location: Location::Span(Span::new(
+                hit.start..hit.end,
+                Position { line, column },
+                Position {
                     line: end_line,
                     column: end_column,
                 },
-                matched: matched.to_vec(),
-                snippet: snippet(
-                    &haystack[start_of_line..hit.start],
-                    matched,
-                    &haystack[hit.end..line_end],
-                    line,
-                ),
-            }),
-            needle: rule.needles[hit.needle].text().to_owned(),
-            variant_of: rule.variant_of(hit.needle).map(str::to_owned),
+                finding::share(matched, &needle),
+                snippet,
+            )),
+            needle,
+            variant_of: rule.token_of(hit.needle).map(|token| token.shared()),
             note: None,
         });
     }
@@ -438,6 +465,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::ruleset::Needle;
 
     #[test]
     fn snippet_sides_keep_a_hundred_characters_ascii_or_not() {
@@ -474,7 +502,17 @@ mod tests {
     }
 
     fn scan_named(rules: &RuleSet, name: &str, bytes: &[u8]) -> (FileOutcome, Vec<Finding>) {
-        let mut scanner = Scanner::new(rules);
+        scan_with(rules, name, bytes, true)
+    }
+
+    /// `scan_named`, building snippets or not.
+    fn scan_with(
+        rules: &RuleSet,
+        name: &str,
+        bytes: &[u8],
+        snippets: bool,
+    ) -> (FileOutcome, Vec<Finding>) {
+        let mut scanner = Scanner::new(rules, snippets);
         scanner.buffer = bytes.to_vec();
         scanner.filled = bytes.len();
         let mut out = Vec::new();
@@ -521,9 +559,49 @@ mod tests {
         let (_, found) = scan(&set, b"a Foo\xFFBar b");
         let span = span(&found[0]);
         assert_eq!(span.bytes, 2..9);
-        assert_eq!(span.matched, b"Foo\xFFBar");
+        assert_eq!(*span.matched, *b"Foo\xFFBar");
         assert_eq!(found[0].matched(), "Foo\u{FFFD}Bar");
         assert_eq!(positions(&found), [(1, 3, 1, 10, 2)]);
+    }
+
+    #[test]
+    fn without_snippets_a_scan_finds_the_same_sharing_its_path_and_needles() {
+        let set = rules(
+            "[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Foo\"]\ncase_sensitive = false\n",
+        );
+        let text = b"a Foo\nb foo FOO\n";
+        let (_, with) = scan_with(&set, "f.php", text, true);
+        let (_, without) = scan_with(&set, "f.php", text, false);
+        assert_eq!(
+            positions(&without),
+            [(1, 3, 1, 6, 2), (2, 3, 2, 6, 8), (2, 7, 2, 10, 12)]
+        );
+        for (built, lean) in with.iter().zip(&without) {
+            let span = span(built);
+            let bare = Span::new(
+                span.bytes.clone(),
+                span.start,
+                span.end,
+                span.matched.clone(),
+                None,
+            );
+            assert_eq!(
+                Finding {
+                    location: Location::Span(bare),
+                    ..built.clone()
+                },
+                *lean
+            );
+        }
+        let Needle::Token(token) = &set.rules[0].needles[0] else {
+            panic!("the first needle is the token");
+        };
+        for finding in &without {
+            assert!(Arc::ptr_eq(&finding.path, &without[0].path));
+            assert!(Arc::ptr_eq(&finding.needle, token));
+        }
+        assert_eq!(span(&without[0]).matched.as_ptr(), token.as_ptr());
+        assert_eq!(*span(&without[1]).matched, *b"foo");
     }
 
     #[test]
@@ -531,7 +609,7 @@ mod tests {
         let set = rules(
             "[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Foo\"]\npaths = [\"app/\"]\n",
         );
-        let mut scanner = Scanner::new(&set);
+        let mut scanner = Scanner::new(&set, true);
         let (root, mut out) = (Path::new("/"), Vec::new());
         let text = b"Foo // vestige-ignore: b";
         let outside = scanner.scan(Path::new("/lib/x.php"), root, Some(text), &mut out);
@@ -547,12 +625,13 @@ mod tests {
     fn a_forbidden_path_is_a_finding_about_the_whole_file() {
         let set = rules("[[rule]]\nid = \"gone\"\nmessage = \"m\"\nforbid_paths = [\"old/\"]\n");
         let mut out = Vec::new();
-        Scanner::new(&set).forbidden("old/x.txt", &mut out);
+        let path = Path::new("/old/x.txt");
+        Scanner::new(&set, true).forbidden(&mut RelPath::new(Path::new("/"), path), &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].location, Location::File);
         assert!(out[0].is_forbidden_path());
         assert_eq!(out[0].matched(), "old/x.txt");
-        assert_eq!(out[0].needle, "old/");
+        assert_eq!(&*out[0].needle, "old/");
         assert_eq!(out[0].location.start(), Position::FILE);
         assert_eq!(out[0].location.bytes(), 0..0);
     }
@@ -562,15 +641,15 @@ mod tests {
         let (scanned, found) = scan(&foo(), b"Foo");
         assert_eq!(scanned, FileOutcome::Text(3));
         assert_eq!(positions(&found), [(1, 1, 1, 4, 0)]);
-        assert_eq!(span(&found[0]).snippet.text, "Foo");
-        assert_eq!(span(&found[0]).snippet.span, 0..3);
+        assert_eq!(span(&found[0]).snippet().text, "Foo");
+        assert_eq!(span(&found[0]).snippet().span, 0..3);
     }
 
     #[test]
     fn crlf_lines_split_on_newline_and_drop_the_carriage_return() {
         let (_, found) = scan(&foo(), b"a\r\nx Foo\r\nFoo");
         assert_eq!(positions(&found), [(2, 3, 2, 6, 5), (3, 1, 3, 4, 10)]);
-        assert_eq!(span(&found[0]).snippet.text, "x Foo");
+        assert_eq!(span(&found[0]).snippet().text, "x Foo");
     }
 
     #[test]
@@ -590,11 +669,11 @@ mod tests {
         let (_, found) = scan(&foo(), b"\xff\xe2\x82 Foo\xc3");
         assert_eq!(positions(&found), [(1, 5, 1, 8, 4)]);
         assert_eq!(
-            span(&found[0]).snippet.text,
+            span(&found[0]).snippet().text,
             "\u{FFFD}\u{FFFD}\u{FFFD} Foo\u{FFFD}"
         );
         assert_eq!(
-            &span(&found[0]).snippet.text[span(&found[0]).snippet.span.clone()],
+            &span(&found[0]).snippet().text[span(&found[0]).snippet().span.clone()],
             "Foo"
         );
     }
@@ -603,7 +682,7 @@ mod tests {
     fn a_utf8_bom_is_not_counted() {
         let (_, found) = scan(&foo(), b"\xEF\xBB\xBFFoo Foo");
         assert_eq!(positions(&found), [(1, 1, 1, 4, 3), (1, 5, 1, 8, 7)]);
-        assert_eq!(span(&found[0]).snippet.text, "Foo Foo");
+        assert_eq!(span(&found[0]).snippet().text, "Foo Foo");
     }
 
     #[test]
@@ -617,14 +696,14 @@ mod tests {
             positions(&found),
             [(1, 5001, 1, 5004, 10000), (1, 10006, 1, 10009, 15005)]
         );
-        let first = &span(&found[0]).snippet;
+        let first = span(&found[0]).snippet();
         assert_eq!(
             first.text.chars().count(),
             1 + SNIPPET_CONTEXT + 3 + SNIPPET_CONTEXT + 1
         );
         assert!(first.text.starts_with("…éé") && first.text.ends_with("xx…"));
         assert_eq!(&first.text[first.span.clone()], "Foo");
-        let second = &span(&found[1]).snippet;
+        let second = span(&found[1]).snippet();
         assert!(second.text.starts_with("…xx") && second.text.ends_with(" Foo"));
     }
 
@@ -636,7 +715,7 @@ mod tests {
             "b".repeat(SNIPPET_CONTEXT - 1)
         );
         let (_, found) = scan(&foo(), line.as_bytes());
-        assert_eq!(span(&found[0]).snippet.text, line);
+        assert_eq!(span(&found[0]).snippet().text, line);
     }
 
     #[test]
@@ -698,10 +777,10 @@ mod tests {
         assert_eq!(std::fs::metadata(status).unwrap().len(), 0);
         let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\ntokens = [\"VmPeak\"]\n");
         let mut out = Vec::new();
-        let scanned = Scanner::new(&set).scan(status, Path::new("/"), None, &mut out);
+        let scanned = Scanner::new(&set, true).scan(status, Path::new("/"), None, &mut out);
         assert!(matches!(scanned.unwrap(), FileOutcome::Text(n) if n > 0));
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].path, "proc/self/status");
+        assert_eq!(&*out[0].path, "proc/self/status");
     }
 
     #[test]
@@ -709,10 +788,10 @@ mod tests {
         let set = rules("[[rule]]\nid = \"p\"\nmessage = \"m\"\npatterns = ['Foo\\s+Bar']\n");
         let (_, found) = scan(&set, b"x Foo\r\n  Bar y\nz");
         assert_eq!(positions(&found), [(1, 3, 2, 6, 2)]);
-        let snippet = &span(&found[0]).snippet;
+        let snippet = span(&found[0]).snippet();
         assert_eq!(snippet.text, "x Foo\n  Bar y");
         assert_eq!(&snippet.text[snippet.span.clone()], "Foo\n  Bar");
-        assert_eq!(span(&found[0]).matched, b"Foo\r\n  Bar");
+        assert_eq!(*span(&found[0]).matched, *b"Foo\r\n  Bar");
     }
 
     #[test]
@@ -736,7 +815,7 @@ mod tests {
         std::thread::spawn(move || {
             let set = foo();
             let mut out = Vec::new();
-            let scanned = Scanner::new(&set).scan(&fifo, Path::new("/"), None, &mut out);
+            let scanned = Scanner::new(&set, true).scan(&fifo, Path::new("/"), None, &mut out);
             done.send(scanned.map_err(|e| e.kind())).unwrap();
         });
         let scanned = result.recv_timeout(std::time::Duration::from_secs(10));
@@ -752,7 +831,7 @@ mod tests {
         let set = rules(
             "[scan]\nmax_filesize = 3\n[[rule]]\nid = \"f\"\nmessage = \"m\"\ntokens = [\"Foo\"]\n",
         );
-        let mut scanner = Scanner::new(&set);
+        let mut scanner = Scanner::new(&set, true);
         let mut out = Vec::new();
         let gone = scanner.scan(&dir.path().join("gone.php"), dir.path(), None, &mut out);
         assert_eq!(gone.unwrap_err().kind(), io::ErrorKind::NotFound);
@@ -763,14 +842,14 @@ mod tests {
         let ok = scanner.scan(&dir.path().join("ok.php"), dir.path(), None, &mut out);
         assert_eq!(ok.unwrap(), FileOutcome::Text(3));
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].path, "ok.php");
+        assert_eq!(&*out[0].path, "ok.php");
     }
 
     #[test]
     fn a_short_file_after_a_long_one_sees_only_its_own_bytes() {
         let dir = tempfile::TempDir::new().unwrap();
         let set = foo();
-        let mut scanner = Scanner::new(&set);
+        let mut scanner = Scanner::new(&set, true);
         let mut out = Vec::new();
         std::fs::write(dir.path().join("long.php"), "x\n\n\nFoo\nFoo\n").unwrap();
         std::fs::write(dir.path().join("short.php"), "y\n").unwrap();
@@ -778,7 +857,7 @@ mod tests {
         assert_eq!(long.unwrap(), FileOutcome::Text(12));
         let short = scanner.scan(&dir.path().join("short.php"), dir.path(), None, &mut out);
         assert_eq!(short.unwrap(), FileOutcome::Text(2));
-        let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
+        let paths: Vec<&str> = out.iter().map(|f| &*f.path).collect();
         assert_eq!(paths, ["long.php", "long.php"]);
     }
 }

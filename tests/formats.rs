@@ -880,3 +880,38 @@ fn unused_suppression_names_the_rule_id_a_marker_probably_meant() {
         "{out}"
     );
 }
+
+#[test]
+fn the_baseline_keys_on_the_source_line_whatever_the_format_shows() {
+    let dir = crate::support::tree(
+        "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n",
+        &[("app/a.php", "x Foo();\n")],
+    );
+    let d = dir.path();
+    // Written under a format that shows no source line: the key still has it.
+    let write_baseline = ["--write-baseline=bl.toml", "--format", "short"];
+    run(check_in(d, &write_baseline), 0);
+    let written = fs::read_to_string(d.join("bl.toml")).unwrap();
+    assert!(written.contains("line = \"x Foo();\""), "{written}");
+    // The tolerated line moves down under a new one of the same rule, path and match.
+    write(d, "app/a.php", "y Foo();\nx Foo();\n");
+    let with = |extra: &[&'static str]| [&["--baseline", "bl.toml"][..], extra].concat();
+    let (out, _) = run(check_in(d, &with(&["--format", "short"])), 1);
+    assert_eq!(out, "app/a.php:1:3: error[legacy]: `Foo`: legacy run\n");
+    let (out, _) = run(check_in(d, &with(&["--format", "json"])), 1);
+    let report = json(&out);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(report["findings"][0]["line"], 1, "{out}");
+    assert_eq!(report["summary"]["baselined"], 1, "{out}");
+    for format in ["human", "sarif", "github", "gitlab", "junit", "checkstyle"] {
+        let (out, _) = run(check_in(d, &with(&["--format", format])), 1);
+        assert!(out.contains("a.php"), "{format}: {out}");
+    }
+    let (out, _) = run(check_in(d, &with(&["--files-with-matches"])), 1);
+    assert_eq!(out, "app/a.php\n");
+    run(check_in(d, &with(&["--quiet"])), 1);
+    let mut report = crate::support::vestige(d);
+    report.args(["report", "--baseline", "bl.toml", "--format", "json"]);
+    let (out, _) = run(report, 0);
+    assert_eq!(json(&out)["baseline"]["remaining"], 1, "{out}");
+}

@@ -15,7 +15,7 @@ use crate::changes::{self, Changes, Since};
 use crate::cli::{self, CheckArgs, Cli};
 use crate::finding::{self, Finding, Severity, Suppressed, Suppression, visible};
 use crate::format::{self, Format, Results, Summary, plural};
-use crate::project::{Found, Project, sort};
+use crate::project::{Found, Keep, Project, sort};
 use crate::ruleset;
 use crate::write::Target;
 use crate::{ratchet, walk};
@@ -56,8 +56,9 @@ struct Plan {
     statistics: bool,
     /// Which findings fail the run.
     gate: Gate,
-    /// Whether the suppressed findings are kept for the format, or only counted.
-    keep_suppressed: bool,
+    /// What the scan keeps for the format and the baseline: the suppressed findings (or only
+    /// their count), the source lines.
+    keep: Keep,
 }
 
 /// What a check does with the baseline.
@@ -75,6 +76,14 @@ enum BaselinePlan {
         prune: Option<Target>,
         count_resolved: bool,
     },
+}
+
+impl BaselinePlan {
+    /// Whether the baseline keys findings on their source line (`baseline::key`): it is written
+    /// or applied.
+    fn keys_on_source(&self) -> bool {
+        matches!(self, Self::Write { .. } | Self::Apply { .. })
+    }
 }
 
 impl Plan {
@@ -123,7 +132,10 @@ impl Plan {
                 )
             }
         });
-        let keep_suppressed = format.as_ref().is_some_and(|f| f.shows_suppressed());
+        let keep = Keep {
+            suppressed: format.as_ref().is_some_and(|f| f.shows_suppressed()),
+            source: format.as_ref().is_some_and(|f| f.shows_source()) || baseline.keys_on_source(),
+        };
         let gate = if args.exit_zero {
             Gate::Never
         } else if args.deny_warnings {
@@ -146,7 +158,7 @@ impl Plan {
                 && !args.files_with_matches,
             statistics: args.statistics && !args.quiet,
             gate,
-            keep_suppressed,
+            keep,
         })
     }
 
@@ -157,7 +169,7 @@ impl Plan {
             Found::default()
         } else {
             let changes = self.changes.as_ref();
-            project.walk_and_scan(&self.paths, self.threads, changes, self.keep_suppressed)?
+            project.walk_and_scan(&self.paths, self.threads, changes, self.keep)?
         };
         let mut summary = Summary {
             files_scanned: found.files,
@@ -190,10 +202,12 @@ impl Plan {
         if let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline) {
             let path = project.under_root(path);
             let (root, rules) = (&project.root, &project.rules);
-            let grew = ratchet::compare(changes, &path, root, rules, self.ratchet_only)?;
-            found.findings.extend(grew.findings);
+            let mut grew = ratchet::compare(changes, &path, root, rules, self.ratchet_only)?;
+            sort(&mut grew.findings, rules);
+            let findings = std::mem::take(&mut found.findings);
+            let rule_id = |r: usize| rules.rules[r].id.as_str();
+            found.findings = finding::merge(findings, grew.findings, |f| f, rule_id);
             found.notes.extend(grew.note);
-            sort(&mut found.findings, rules);
         }
         summary.tally(&found.findings, &project.rules.rules);
         summary.elapsed = started.elapsed();
@@ -265,17 +279,21 @@ impl Plan {
             |path| unread.contains(path),
         );
         summary.baselined = applied.hidden.len();
-        if self.keep_suppressed {
+        if self.keep.suppressed {
             let hidden = std::mem::take(&mut applied.hidden).into_iter();
             let hidden = hidden.filter(|f| changes::keeps(changes, f));
-            found.suppressed.extend(hidden.map(|finding| Suppressed {
+            let hidden = hidden.map(|finding| Suppressed {
                 finding,
                 by: Suppression::Baseline,
-            }));
+            });
+            let by_markers = std::mem::take(&mut found.suppressed);
+            found.suppressed = finding::merge(
+                by_markers,
+                hidden.collect(),
+                |s| &s.finding,
+                |r| &rules[r].id,
+            );
         }
-        found
-            .suppressed
-            .sort_by(|a, b| finding::order(&a.finding, &b.finding, |r| &rules[r].id));
         let prune = prune.as_ref().filter(|_| found.problems.is_empty());
         if let Some(target) = prune.filter(|_| !applied.resolved.is_empty()) {
             applied.kept.write(target)?;

@@ -8,6 +8,7 @@ use crate::baseline::Baseline;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::finding::visible;
 use crate::progress::Progress;
+use crate::project::Keep;
 
 /// `vestige report`: scans the whole tree and prints the progress of the removal.
 pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
@@ -17,7 +18,12 @@ pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
     )?;
     let baseline_path = super::baseline_path(&project, args.baseline.as_deref());
     let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
-    let found = project.walk_and_scan(&[], args.threads, None, false)?;
+    // A baseline keys findings on their source lines; nothing else here shows them.
+    let keep = Keep {
+        suppressed: false,
+        source: baseline.is_some(),
+    };
+    let found = project.walk_and_scan(&[], args.threads, None, keep)?;
     let baseline = baseline.map(|baseline| {
         let remaining = baseline.remaining(&found.findings, &project.rules.rules);
         (baseline.len(), remaining)

@@ -44,6 +44,11 @@ pub(super) struct Human {
 }
 
 impl Format for Human {
+    /// Each diagnostic draws the source lines of its finding.
+    fn shows_source(&self) -> bool {
+        true
+    }
+
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         let handler = handler(self.style);
         let mut text = String::new();
@@ -144,12 +149,12 @@ impl Diagnostic for FindingDiagnostic<'_> {
             visible(note).into_owned()
         } else if let Some(token) = &finding.variant_of {
             format!("`{needle}`, a variant of `{}`", visible(token))
-        } else if finding.matched() == finding.needle {
+        } else if *finding.matched() == *finding.needle {
             format!("forbidden `{needle}`")
         } else {
             format!("matches `{needle}`")
         };
-        let span = SourceSpan::from(source.span.snippet.span.clone());
+        let span = SourceSpan::from(source.span.snippet().span.clone());
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(Some(label), span),
         )))
@@ -172,12 +177,12 @@ impl SourceCode for SnippetSource<'_> {
         _after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let span = self.span;
-        let text = &span.snippet.text;
+        let text = &span.snippet().text;
         Ok(Box::new(MietteSpanContents::new_named(
             visible(self.path).into_owned(),
             text.as_bytes(),
             SourceSpan::from(0..text.len()),
-            span.snippet.first_line - 1,
+            span.snippet().first_line - 1,
             span.start.column - 1,
             text.lines().count().max(1),
         )))

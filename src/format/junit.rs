@@ -21,6 +21,11 @@ use crate::ruleset::Rule;
 pub(super) struct Junit;
 
 impl Format for Junit {
+    /// Each test case's body holds the source lines of its finding.
+    fn shows_source(&self) -> bool {
+        true
+    }
+
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         let mut by_rule: Vec<Vec<&Finding>> = vec![Vec::new(); results.rules.len()];
         for finding in results.findings {
@@ -100,7 +105,7 @@ fn testcase(out: &mut dyn Write, finding: &Finding, rule: &Rule, fails: bool) ->
         finding.matched()
     );
     let (source, first_line) = match &finding.location {
-        Location::Span(span) => (span.snippet.text.as_str(), span.snippet.first_line),
+        Location::Span(span) => (span.snippet().text.as_str(), span.snippet().first_line),
         // A whole file has no source line: an empty one stands at its line 1.
         Location::File => ("", Position::FILE.line),
     };

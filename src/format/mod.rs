@@ -134,6 +134,12 @@ pub trait Format {
     fn shows_suppressed(&self) -> bool {
         false
     }
+
+    /// Whether the format shows the source lines of a finding (`Span::snippet`), so the scan
+    /// must build them; the others never pay for them.
+    fn shows_source(&self) -> bool {
+        false
+    }
 }
 
 /// The format of `--files-with-matches`, which prints paths only.

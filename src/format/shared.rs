@@ -13,16 +13,14 @@ use crate::ruleset::Rule;
 pub(super) fn with_suppressed<'r>(
     results: &'r Results<'_>,
 ) -> Vec<(&'r Finding, Option<&'r Suppression>)> {
-    let mut all: Vec<(&Finding, Option<&Suppression>)> = results
-        .findings
-        .iter()
-        .map(|finding| (finding, None))
-        .chain(results.suppressed.iter().map(|s| (&s.finding, Some(&s.by))))
-        .collect();
-    if !results.suppressed.is_empty() {
-        all.sort_by(|a, b| finding::order(a.0, b.0, |r| &results.rules[r].id));
-    }
-    all
+    let reported = results.findings.iter().map(|finding| (finding, None));
+    let suppressed = results.suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
+    finding::merge(
+        reported.collect(),
+        suppressed.collect(),
+        |&(finding, _)| finding,
+        |r| &results.rules[r].id,
+    )
 }
 
 /// One fingerprint per finding, in the order of `findings` (which must be sorted and, so that
@@ -49,12 +47,12 @@ pub(super) fn fingerprints<'f>(
         .map(|finding| {
             let matched = finding.matched();
             let count = seen
-                .entry((finding.rule, finding.path.as_str(), matched.clone()))
+                .entry((finding.rule, &*finding.path, matched.clone()))
                 .or_insert(0);
             let index = *count;
             *count += 1;
             let mut hash = Fnv1a128::new();
-            for field in [&rules[finding.rule].id, &finding.path, matched.as_ref()] {
+            for field in [rules[finding.rule].id.as_str(), &finding.path, &matched] {
                 hash.number(field.len() as u64);
                 hash.bytes(field.as_bytes());
             }
