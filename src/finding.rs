@@ -73,7 +73,7 @@ pub struct Finding {
     pub variant_of: Option<Arc<str>>,
     /// A word about this one finding beyond its rule's message, such as the rule id a marker
     /// probably meant.
-    pub note: Option<String>,
+    pub note: Option<Box<str>>,
 }
 
 impl Finding {

@@ -240,13 +240,23 @@ impl Found {
         self.bytes += other.bytes;
         self.binary += other.binary;
         self.seen.extend(other.seen);
-        self.findings.extend(other.findings);
-        self.suppressed.extend(other.suppressed);
+        join(&mut self.findings, other.findings);
+        join(&mut self.suppressed, other.suppressed);
         self.suppressed_not_kept += other.suppressed_not_kept;
         self.problems.extend(other.problems);
         self.notes.extend(other.notes);
         self.unread.extend(other.unread);
     }
+}
+
+/// Adds `other` to `list`, in any order (findings are sorted once the walk is done): the shorter
+/// list is copied into the longer, whose buffer is kept, so that no more than the shorter is
+/// held twice.
+fn join<T>(list: &mut Vec<T>, mut other: Vec<T>) {
+    if other.len() > list.len() {
+        std::mem::swap(list, &mut other);
+    }
+    list.append(&mut other);
 }
 
 /// Sorts findings into `finding::order`: path (byte order), line, column, then rule id.

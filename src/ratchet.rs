@@ -157,10 +157,7 @@ fn grown(
             )),
             needle,
             variant_of: None,
-            note: Some(format!(
-                "tolerated in {} more often than at the merge base",
-                key.1
-            )),
+            note: Some(format!("tolerated in {} more often than at the merge base", key.1).into()),
         });
     }
     findings

@@ -188,7 +188,10 @@ impl<'r> Scanner<'r> {
             locate(haystack, &self.hits, self.rules, rel, snippets, out);
             let unused = self.rules.builtin(BuiltIn::UnusedSuppression);
             for finding in out[own..].iter_mut().filter(|f| f.rule == unused) {
-                finding.note = self.suppressor.note(&markers, finding);
+                finding.note = self
+                    .suppressor
+                    .note(&markers, finding)
+                    .map(String::into_boxed_str);
             }
         }
         FileOutcome::Text(haystack.len() as u64)
