@@ -457,7 +457,7 @@ mod tests {
     #[test]
     fn a_finding_stays_small() {
         assert!(
-            size_of::<Finding>() <= 152,
+            size_of::<Finding>() <= 144,
             "{} bytes",
             size_of::<Finding>()
         );
