@@ -23,22 +23,26 @@ impl Format for Short {
             .collect();
         let messages: Vec<_> = results.rules.iter().map(|r| visible(&r.message)).collect();
         let mut line = String::new();
-        for finding in results.findings {
-            let start = finding.location.start();
-            line.clear();
-            // Writing into a String cannot fail.
-            let _ = write!(
-                line,
-                "{}:{}:{}: {}: {}: {}",
-                visible(&finding.path),
-                start.line,
-                start.column,
-                labels[finding.rule],
-                visible(&finding.subject()),
-                messages[finding.rule]
-            );
-            out.write_all(no_command(&line).as_bytes())?;
-            out.write_all(b"\n")?;
+        // The findings of one file are together, and its path is made visible once.
+        for file in results.findings.chunk_by(|a, b| a.path == b.path) {
+            let path = visible(&file[0].path);
+            for finding in file {
+                let start = finding.location.start();
+                line.clear();
+                // Writing into a String cannot fail.
+                let _ = write!(
+                    line,
+                    "{}:{}:{}: {}: {}: {}",
+                    path,
+                    start.line,
+                    start.column,
+                    labels[finding.rule],
+                    visible(&finding.subject()),
+                    messages[finding.rule]
+                );
+                out.write_all(no_command(&line).as_bytes())?;
+                out.write_all(b"\n")?;
+            }
         }
         Ok(())
     }
