@@ -145,8 +145,10 @@ impl Project {
                 Ok(files)
             })
         });
+        // Every thread hands each file's findings to this one list.
+        let sink = Mutex::new(Vec::new());
         let mut found = self.visit(scope, paths, threads, changes, tracked, || {
-            Collector::new(&self.rules, &self.root, changes, &named, false, keep)
+            Collector::new(&self.rules, &self.root, changes, &named, false, keep, &sink)
         })?;
         if let Some(rest) = rest {
             let kept = kept.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -154,9 +156,10 @@ impl Project {
                 Box::new(move || Ok(files))
             });
             found.absorb(self.visit(&rest, paths, threads, changes, tracked, || {
-                Collector::new(&self.rules, &self.root, changes, &named, true, keep)
+                Collector::new(&self.rules, &self.root, changes, &named, true, keep, &sink)
             })?);
         }
+        found.findings = sink.into_inner().unwrap_or_else(|p| p.into_inner());
         let seen: HashSet<&Path> = found.seen.iter().map(PathBuf::as_path).collect();
         let unseen = paths
             .iter()
@@ -275,6 +278,10 @@ pub(crate) struct Collector<'r> {
     forbid_only: bool,
     /// Whether the findings markers suppressed are kept, or only counted.
     keep_suppressed: bool,
+    /// The findings of the file being visited.
+    file_findings: Vec<Finding>,
+    /// The walk's findings, which each file's join.
+    sink: &'r Mutex<Vec<Finding>>,
     found: Found,
 }
 
@@ -286,6 +293,7 @@ impl<'r> Collector<'r> {
         named: &'r HashSet<&'r Path>,
         forbid_only: bool,
         keep: Keep,
+        sink: &'r Mutex<Vec<Finding>>,
     ) -> Self {
         Self {
             scanner: Scanner::new(rules, keep.source),
@@ -294,7 +302,18 @@ impl<'r> Collector<'r> {
             named,
             forbid_only,
             keep_suppressed: keep.suppressed,
+            file_findings: Vec::new(),
+            sink,
             found: Found::default(),
+        }
+    }
+
+    /// Hands the findings of the file just visited to the walk's one list, rather than keeping
+    /// a list per thread to be copied into one at the end, which would hold many findings twice.
+    fn flush(&mut self) {
+        if !self.file_findings.is_empty() {
+            let mut all = self.sink.lock().unwrap_or_else(|p| p.into_inner());
+            all.append(&mut self.file_findings);
         }
     }
 }
@@ -303,7 +322,8 @@ impl walk::Visitor for Collector<'_> {
     fn file(&mut self, path: &Path) {
         if self.forbid_only {
             self.scanner
-                .forbidden_at(path, self.root, &mut self.found.findings);
+                .forbidden_at(path, self.root, &mut self.file_findings);
+            self.flush();
             return;
         }
         let named = !self.named.is_empty() && self.named.contains(path);
@@ -313,7 +333,8 @@ impl walk::Visitor for Collector<'_> {
         let staged = self.changes.and_then(|changes| changes.staged(path));
         let outcome = self
             .scanner
-            .scan(path, self.root, staged, &mut self.found.findings);
+            .scan(path, self.root, staged, &mut self.file_findings);
+        self.flush();
         let suppressed = self.scanner.take_suppressed();
         if self.keep_suppressed {
             self.found.suppressed.extend(suppressed);
