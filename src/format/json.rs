@@ -3,10 +3,11 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::{Format, Results};
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
+use crate::ruleset::Rule;
 
 /// The JSON reporter.
 pub(super) struct Json;
@@ -14,8 +15,38 @@ pub(super) struct Json;
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     summary: JsonSummary,
+}
+
+/// The findings, each made into its JSON object only as it is written, so that the document
+/// never holds them all a second time.
+struct Findings<'a> {
+    findings: &'a [Finding],
+    rules: &'a [Rule],
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.findings.iter().map(|f| {
+            let rule = &self.rules[f.rule];
+            JsonFinding {
+                rule: &rule.id,
+                severity: rule.severity,
+                path: &f.path,
+                line: f.location.start().line,
+                column: f.location.start().column,
+                end_line: f.location.end().line,
+                end_column: f.location.end().column,
+                byte_offset: f.location.bytes().start,
+                matched: f.matched(),
+                needle: &f.needle,
+                variant_of: f.variant_of.as_deref(),
+                message: &rule.message,
+                note: f.note.as_deref(),
+            }
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -57,28 +88,10 @@ impl Format for Json {
         let summary = results.summary;
         let document = Document {
             version: 1,
-            findings: results
-                .findings
-                .iter()
-                .map(|f| {
-                    let rule = &results.rules[f.rule];
-                    JsonFinding {
-                        rule: &rule.id,
-                        severity: rule.severity,
-                        path: &f.path,
-                        line: f.location.start().line,
-                        column: f.location.start().column,
-                        end_line: f.location.end().line,
-                        end_column: f.location.end().column,
-                        byte_offset: f.location.bytes().start,
-                        matched: f.matched(),
-                        needle: &f.needle,
-                        variant_of: f.variant_of.as_deref(),
-                        message: &rule.message,
-                        note: f.note.as_deref(),
-                    }
-                })
-                .collect(),
+            findings: Findings {
+                findings: results.findings,
+                rules: results.rules,
+            },
             summary: JsonSummary {
                 files_scanned: summary.files_scanned,
                 bytes_scanned: summary.bytes_scanned,
