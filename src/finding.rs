@@ -338,6 +338,9 @@ pub fn merge<'r, T>(
     finding: impl Fn(&T) -> &Finding,
     rule_id: impl Fn(usize) -> &'r str,
 ) -> Vec<T> {
+    if then.is_empty() {
+        return first;
+    }
     let mut merged = Vec::with_capacity(first.len() + then.len());
     let mut then = then.into_iter().peekable();
     for item in first {
