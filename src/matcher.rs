@@ -574,17 +574,25 @@ impl PartTable {
         })
     }
 
-    /// Whether a token may start at `at`, which has a compound byte after it up to `end`.
-    fn may_start(&self, haystack: &[u8], at: usize, end: usize) -> bool {
-        self.single
-            || (at + 2 < end
-                && haystack
-                    .get(at..at + 3)
-                    .is_some_and(|abc| bit(&self.starts, triple(abc[0], abc[1], abc[2]))))
-            || (at + 1 < end
-                && self.pairs.as_ref().is_some_and(|pairs| {
-                    bit(pairs, fold(haystack[at]) << 8 | fold(haystack[at + 1]))
-                }))
+    /// Whether a token may start at `at`: some token is one byte long, or starts with the
+    /// (case folded) three bytes there, or is the two bytes there. Bytes past the end read as
+    /// NUL, which no token holds. Computed without a branch on the text, as the answer is too
+    /// varied to predict.
+    #[inline(always)]
+    fn may_start(&self, haystack: &[u8], at: usize) -> bool {
+        let [a, b, c] = match haystack.get(at..at + 3) {
+            Some(&[a, b, c]) => [a, b, c],
+            _ => {
+                let byte = |i: usize| haystack.get(i).copied().unwrap_or(0);
+                [byte(at), byte(at + 1), 0]
+            }
+        };
+        let three = bit(&self.starts, triple(a, b, c));
+        let two = self
+            .pairs
+            .as_ref()
+            .is_some_and(|pairs| bit(pairs, fold(a) << 8 | fold(b)));
+        self.single | three | two
     }
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
@@ -596,13 +604,16 @@ impl PartTable {
         let lexicon = &self.lexicon;
         let (bounds, compound) = part_masks(haystack);
         for (block, &mask) in bounds.iter().enumerate() {
-            let mut starts = mask & compound[block];
+            let mut boundaries = mask & compound[block];
+            let mut starts = 0;
+            while boundaries != 0 {
+                let at = boundaries.trailing_zeros();
+                boundaries &= boundaries - 1;
+                starts |= u64::from(self.may_start(haystack, block * 64 + at as usize)) << at;
+            }
             while starts != 0 {
                 let from = block * 64 + starts.trailing_zeros() as usize;
                 starts &= starts - 1;
-                if !self.may_start(haystack, from, haystack.len()) {
-                    continue;
-                }
                 // The run ends at the first byte after `from` that is not compound.
                 let last = (from + lexicon.longest).min(haystack.len());
                 let end = ones_from(&compound, from + 1, last).min(last);
