@@ -352,9 +352,9 @@ static WORD: [bool; 256] = {
 
 /// A cheap hash of a run's length and its first and last eight bytes, ASCII case folded (for
 /// word bytes and `-`, setting bit 5 folds case), for the filter: 24 bits, masked to its size.
+/// A run shorter than eight bytes is its zero-padded word, head and tail alike.
 #[inline(always)]
 fn sketch(run: &[u8]) -> usize {
-    let fold = 0x2020_2020_2020_2020;
     let (head, tail) = if run.len() >= 8 {
         let head = u64::from_le_bytes(run[..8].try_into().expect("8 bytes"));
         let tail = u64::from_le_bytes(run[run.len() - 8..].try_into().expect("8 bytes"));
@@ -363,7 +363,32 @@ fn sketch(run: &[u8]) -> usize {
         let word = short_word(run);
         (word, word)
     };
-    let mixed = (head | fold) ^ (tail | fold).rotate_left(29) ^ run.len() as u64;
+    mix(head, tail, run.len())
+}
+
+/// `sketch(&haystack[start..end])`, read from the haystack around the run without a branch on
+/// its length (run lengths are too varied for a branch to be predicted): the eight bytes from
+/// `start`, masked to the run, and the eight bytes up to `end`, shifted to the run.
+#[inline(always)]
+fn sketch_at(haystack: &[u8], start: usize, end: usize) -> usize {
+    let (Some(from_start), Some(to_end)) = (
+        haystack.get(start..start + 8),
+        end.checked_sub(8).and_then(|at| haystack.get(at..end)),
+    ) else {
+        return sketch(&haystack[start..end]);
+    };
+    let len = end - start;
+    let cut = 8 * (8 - len.min(8)) as u32;
+    let head = u64::from_le_bytes(from_start.try_into().expect("8 bytes")) & (u64::MAX >> cut);
+    let tail = u64::from_le_bytes(to_end.try_into().expect("8 bytes")) >> cut;
+    mix(head, tail, len)
+}
+
+/// The sketch of a run of `len` bytes from its head and tail words.
+#[inline(always)]
+fn mix(head: u64, tail: u64, len: usize) -> usize {
+    let fold = 0x2020_2020_2020_2020;
+    let mixed = (head | fold) ^ (tail | fold).rotate_left(29) ^ len as u64;
     (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
 }
 
@@ -419,11 +444,11 @@ impl Lexicon {
         Some(table)
     }
 
-    /// Whether some token could equal `run`: the length and sketch filters.
+    /// Whether some token could equal `haystack[start..end]`: the length and sketch filters.
     #[inline(always)]
-    fn may_hold(&self, run: &[u8]) -> bool {
-        self.lengths.get(run.len()).copied().unwrap_or(false) && {
-            let bit = sketch(run) & self.sketch_mask;
+    fn may_hold(&self, haystack: &[u8], start: usize, end: usize) -> bool {
+        self.lengths.get(end - start).copied().unwrap_or(false) && {
+            let bit = sketch_at(haystack, start, end) & self.sketch_mask;
             self.sketches[bit / 64] & (1 << (bit % 64)) != 0
         }
     }
@@ -478,8 +503,8 @@ impl WordTable {
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
         for_each_run::<false>(haystack, self.lexicon.shortest, |start, end| {
-            let run = &haystack[start..end];
-            if self.lexicon.may_hold(run) {
+            if self.lexicon.may_hold(haystack, start, end) {
+                let run = &haystack[start..end];
                 self.lexicon.lookup(run, start, active, out, &mut lowered);
             }
         });
@@ -549,17 +574,25 @@ impl PartTable {
         })
     }
 
-    /// Whether a token may start at `at`, which has a compound byte after it up to `end`.
-    fn may_start(&self, haystack: &[u8], at: usize, end: usize) -> bool {
-        self.single
-            || (at + 2 < end
-                && haystack
-                    .get(at..at + 3)
-                    .is_some_and(|abc| bit(&self.starts, triple(abc[0], abc[1], abc[2]))))
-            || (at + 1 < end
-                && self.pairs.as_ref().is_some_and(|pairs| {
-                    bit(pairs, fold(haystack[at]) << 8 | fold(haystack[at + 1]))
-                }))
+    /// Whether a token may start at `at`: some token is one byte long, or starts with the
+    /// (case folded) three bytes there, or is the two bytes there. Bytes past the end read as
+    /// NUL, which no token holds. Computed without a branch on the text, as the answer is too
+    /// varied to predict.
+    #[inline(always)]
+    fn may_start(&self, haystack: &[u8], at: usize) -> bool {
+        let [a, b, c] = match haystack.get(at..at + 3) {
+            Some(&[a, b, c]) => [a, b, c],
+            _ => {
+                let byte = |i: usize| haystack.get(i).copied().unwrap_or(0);
+                [byte(at), byte(at + 1), 0]
+            }
+        };
+        let three = bit(&self.starts, triple(a, b, c));
+        let two = self
+            .pairs
+            .as_ref()
+            .is_some_and(|pairs| bit(pairs, fold(a) << 8 | fold(b)));
+        self.single | three | two
     }
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
@@ -571,21 +604,23 @@ impl PartTable {
         let lexicon = &self.lexicon;
         let (bounds, compound) = part_masks(haystack);
         for (block, &mask) in bounds.iter().enumerate() {
-            let mut starts = mask & compound[block];
+            let mut boundaries = mask & compound[block];
+            let mut starts = 0;
+            while boundaries != 0 {
+                let at = boundaries.trailing_zeros();
+                boundaries &= boundaries - 1;
+                starts |= u64::from(self.may_start(haystack, block * 64 + at as usize)) << at;
+            }
             while starts != 0 {
                 let from = block * 64 + starts.trailing_zeros() as usize;
                 starts &= starts - 1;
-                if !self.may_start(haystack, from, haystack.len()) {
-                    continue;
-                }
                 // The run ends at the first byte after `from` that is not compound.
                 let last = (from + lexicon.longest).min(haystack.len());
                 let end = ones_from(&compound, from + 1, last).min(last);
                 let first = from + lexicon.shortest;
                 for_each_bit(&bounds, first, end, |to| {
-                    let run = &haystack[from..to];
-                    if lexicon.may_hold(run) {
-                        lexicon.lookup(run, from, active, out, &mut lowered);
+                    if lexicon.may_hold(haystack, from, to) {
+                        lexicon.lookup(&haystack[from..to], from, active, out, &mut lowered);
                     }
                 });
             }
@@ -1209,6 +1244,23 @@ mod tests {
                 u64::from_le_bytes(padded),
                 "{len}"
             );
+        }
+    }
+
+    #[test]
+    fn sketch_at_is_the_sketch_of_the_run_wherever_it_stands() {
+        let text = b"getPiggyBank_x-1 HTTPClient\tz__9Qq-AbCdEfGhIjKlMnOp";
+        for len in 0..=text.len() {
+            let haystack = &text[..len];
+            for start in 0..len {
+                for end in start + 1..=len {
+                    assert_eq!(
+                        sketch_at(haystack, start, end),
+                        sketch(&haystack[start..end]),
+                        "{start}..{end} of {len}"
+                    );
+                }
+            }
         }
     }
 
