@@ -632,19 +632,7 @@ fn for_each_bit(masks: &[u64], from: usize, to: usize, mut f: impl FnMut(usize))
 /// `at` of the second), 64 positions a word, classified without a branch per byte.
 fn part_masks(haystack: &[u8]) -> (Vec<u64>, Vec<u64>) {
     let blocks = haystack.len() / 64 + 1;
-    let classes = |block: usize| -> [u64; 4] {
-        let start = block * 64;
-        let mut padded = [0u8; 64];
-        let bytes = match haystack.get(start..start + 64) {
-            Some(full) => full,
-            None => {
-                let rest = haystack.get(start..).unwrap_or_default();
-                padded[..rest.len()].copy_from_slice(rest);
-                &padded
-            }
-        };
-        class_masks(bytes)
-    };
+    let classes = |block: usize| class_masks(&padded_block(haystack, block));
     let (mut bounds, mut compound) = (Vec::with_capacity(blocks), Vec::with_capacity(blocks));
     let [mut upper, mut lower, mut alnum, mut comp] = classes(0);
     let (mut prev_upper, mut prev_alnum) = (0u64, 0u64);
@@ -663,29 +651,6 @@ fn part_masks(haystack: &[u8]) -> (Vec<u64>, Vec<u64>) {
         [upper, lower, alnum, comp] = [next_upper, next_lower, next_alnum, next_comp];
     }
     (bounds, compound)
-}
-
-/// Bit masks of the upper-case letters, lower-case letters, letters and digits, and compound
-/// bytes (`[A-Za-z0-9_-]`) among 64 bytes. Written so that the compiler vectorizes it.
-fn class_masks(bytes: &[u8]) -> [u64; 4] {
-    let mut flags = [[0u8; 64]; 4];
-    for (i, &b) in bytes.iter().enumerate().take(64) {
-        let upper = b.wrapping_sub(b'A') < 26;
-        let lower = b.wrapping_sub(b'a') < 26;
-        let alnum = upper | lower | (b.wrapping_sub(b'0') < 10);
-        flags[0][i] = u8::from(upper);
-        flags[1][i] = u8::from(lower);
-        flags[2][i] = u8::from(alnum);
-        flags[3][i] = u8::from(alnum | (b == b'_') | (b == b'-'));
-    }
-    let mut masks = [0u64; 4];
-    for (mask, lanes) in masks.iter_mut().zip(&flags) {
-        for (i, eight) in lanes.chunks_exact(8).enumerate() {
-            let eight = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
-            *mask |= (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
-        }
-    }
-    masks
 }
 
 /// Calls `f(start, end)` for every maximal run of word bytes (and `-` too when `DASH`) in
@@ -728,34 +693,162 @@ fn for_each_run<const DASH: bool>(
 /// Bit `i` set when byte `i` of the 64-byte block `block` of `haystack` is a word byte (or `-`,
 /// when `DASH`); bytes past the end count as neither.
 fn block_mask<const DASH: bool>(haystack: &[u8], block: usize) -> u64 {
-    let start = block * 64;
-    match haystack.get(start..start + 64) {
-        Some(full) => word_mask::<DASH>(full),
+    word_mask::<DASH>(&padded_block(haystack, block))
+}
+
+/// The 64-byte block `block` of `haystack`, padded with zeros past its end (a zero byte is in no
+/// class). A full block is copied too: the copy is a few vector moves.
+#[inline(always)]
+fn padded_block(haystack: &[u8], block: usize) -> [u8; 64] {
+    let rest = haystack.get(block * 64..).unwrap_or_default();
+    match rest.first_chunk::<64>() {
+        Some(full) => *full,
         None => {
             let mut padded = [0u8; 64];
-            let rest = haystack.get(start..).unwrap_or_default();
             padded[..rest.len()].copy_from_slice(rest);
-            word_mask::<DASH>(&padded)
+            padded
         }
     }
 }
 
-/// Bit `i` set when `bytes[i]` (64 of them) is a word byte (or `-`, when `DASH`). Written so
-/// that the compiler vectorizes the classification; each 8 flags are then packed into a byte by
-/// one multiply.
-fn word_mask<const DASH: bool>(bytes: &[u8]) -> u64 {
-    let mut flags = [0u8; 64];
-    for (flag, &b) in flags.iter_mut().zip(bytes) {
-        let digit = b.wrapping_sub(b'0') < 10;
-        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-        *flag = u8::from(digit | letter | (b == b'_') | (DASH & (b == b'-')));
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+use sse2::{class_masks, word_mask};
+
+#[cfg(not(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+)))]
+use portable::{class_masks, word_mask};
+
+/// Byte classification with SSE2 (baseline on x86_64): 16 bytes compared at once, and each
+/// comparison's lanes gathered into a bit mask by one `movemask`.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+mod sse2 {
+    use safe_arch::{
+        add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_lt_mask_i8_m128i,
+        load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i,
+    };
+
+    /// All ones in the lanes of `v` that lie in `low..low + count` as unsigned bytes: shifted
+    /// so that `low` becomes `i8::MIN`, one signed comparison tests the range.
+    #[inline(always)]
+    fn in_range(v: m128i, low: u8, count: u8) -> m128i {
+        let shifted = add_i8_m128i(v, set_splat_i8_m128i(0x80u8.wrapping_sub(low) as i8));
+        cmp_lt_mask_i8_m128i(
+            shifted,
+            set_splat_i8_m128i(i8::MIN.wrapping_add(count as i8)),
+        )
     }
-    let mut mask = 0;
-    for (i, lanes) in flags.chunks_exact(8).enumerate() {
-        let lanes = u64::from_le_bytes(lanes.try_into().expect("8 bytes"));
-        mask |= (lanes.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
+
+    /// All ones in the lanes of `v` equal to `byte`.
+    #[inline(always)]
+    fn equal(v: m128i, byte: u8) -> m128i {
+        cmp_eq_mask_i8_m128i(v, set_splat_i8_m128i(byte as i8))
     }
-    mask
+
+    /// Bit `i` of the result set when lane `i` of `v` is all ones, at bits `16 * part` on.
+    #[inline(always)]
+    fn gather(v: m128i, part: usize) -> u64 {
+        u64::from(move_mask_i8_m128i(v) as u16) << (16 * part)
+    }
+
+    /// The 16-byte part `part` of `bytes`.
+    #[inline(always)]
+    fn load(bytes: &[u8; 64], part: usize) -> m128i {
+        let mut lanes = [0u8; 16];
+        lanes.copy_from_slice(&bytes[16 * part..16 * part + 16]);
+        load_unaligned_m128i(&lanes)
+    }
+
+    /// Bit `i` set when `bytes[i]` is a word byte (or `-`, when `DASH`).
+    #[inline(always)]
+    pub(super) fn word_mask<const DASH: bool>(bytes: &[u8; 64]) -> u64 {
+        let mut mask = 0;
+        for part in 0..4 {
+            let v = load(bytes, part);
+            let letter = in_range(bitor_m128i(v, set_splat_i8_m128i(0x20)), b'a', 26);
+            let mut word = bitor_m128i(bitor_m128i(letter, in_range(v, b'0', 10)), equal(v, b'_'));
+            if DASH {
+                word = bitor_m128i(word, equal(v, b'-'));
+            }
+            mask |= gather(word, part);
+        }
+        mask
+    }
+
+    /// Bit masks of the upper-case letters, lower-case letters, letters and digits, and compound
+    /// bytes (`[A-Za-z0-9_-]`) among 64 bytes.
+    #[inline(always)]
+    pub(super) fn class_masks(bytes: &[u8; 64]) -> [u64; 4] {
+        let mut masks = [0u64; 4];
+        for part in 0..4 {
+            let v = load(bytes, part);
+            let upper = in_range(v, b'A', 26);
+            let lower = in_range(v, b'a', 26);
+            let alnum = bitor_m128i(bitor_m128i(upper, lower), in_range(v, b'0', 10));
+            let compound = bitor_m128i(alnum, bitor_m128i(equal(v, b'_'), equal(v, b'-')));
+            masks[0] |= gather(upper, part);
+            masks[1] |= gather(lower, part);
+            masks[2] |= gather(alnum, part);
+            masks[3] |= gather(compound, part);
+        }
+        masks
+    }
+}
+
+/// Byte classification in plain Rust, for targets without SSE2 (and, in tests, the reference the
+/// SSE2 code is checked against): the flags are computed so that the compiler vectorizes them,
+/// then each 8 are packed into a byte by one multiply.
+#[cfg(any(
+    test,
+    not(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))
+))]
+mod portable {
+    /// Bit `i` set when `bytes[i]` is a word byte (or `-`, when `DASH`).
+    pub(super) fn word_mask<const DASH: bool>(bytes: &[u8; 64]) -> u64 {
+        let mut flags = [0u8; 64];
+        for (flag, &b) in flags.iter_mut().zip(bytes) {
+            let digit = b.wrapping_sub(b'0') < 10;
+            let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+            *flag = u8::from(digit | letter | (b == b'_') | (DASH & (b == b'-')));
+        }
+        pack(&flags)
+    }
+
+    /// Bit masks of the upper-case letters, lower-case letters, letters and digits, and compound
+    /// bytes (`[A-Za-z0-9_-]`) among 64 bytes.
+    pub(super) fn class_masks(bytes: &[u8; 64]) -> [u64; 4] {
+        let mut flags = [[0u8; 64]; 4];
+        for (i, &b) in bytes.iter().enumerate() {
+            let upper = b.wrapping_sub(b'A') < 26;
+            let lower = b.wrapping_sub(b'a') < 26;
+            let alnum = upper | lower | (b.wrapping_sub(b'0') < 10);
+            flags[0][i] = u8::from(upper);
+            flags[1][i] = u8::from(lower);
+            flags[2][i] = u8::from(alnum);
+            flags[3][i] = u8::from(alnum | (b == b'_') | (b == b'-'));
+        }
+        flags.map(|lanes| pack(&lanes))
+    }
+
+    /// Bit `i` set when `flags[i]` is 1 (flags are 0 or 1).
+    fn pack(flags: &[u8; 64]) -> u64 {
+        let mut mask = 0;
+        for (i, eight) in flags.chunks_exact(8).enumerate() {
+            let eight = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+            mask |= (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
+        }
+        mask
+    }
 }
 
 /// Bit `i` set when bits `i .. i + len` of `mask` are all set (`1 <= len <= 64`).
@@ -831,6 +924,8 @@ fn is_word_bounded(haystack: &[u8], start: usize, end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn token(rule: usize, needle: usize, token: &str) -> TokenSpec {
@@ -1185,6 +1280,7 @@ mod tests {
     fn word_mask_flags_exactly_the_word_bytes_and_with_dash_the_compound_bytes() {
         let bytes: Vec<u8> = (0..=255u8).collect();
         for chunk in bytes.chunks(64) {
+            let chunk: &[u8; 64] = chunk.try_into().unwrap();
             let (words, compounds) = (word_mask::<false>(chunk), word_mask::<true>(chunk));
             for (i, &b) in chunk.iter().enumerate() {
                 let expected = b.is_ascii_alphanumeric() || b == b'_';
@@ -1221,6 +1317,77 @@ mod tests {
                 let expected = (i..i + len).all(|j| j < 128 && mask >> j & 1 == 1);
                 assert_eq!(got >> i & 1 == 1, expected, "len {len}, bit {i}");
             }
+        }
+    }
+
+    /// Runs of word bytes (or compound bytes, when `DASH`) at least `shortest` long, one byte at
+    /// a time: what `for_each_run` must find.
+    fn runs_by_bytes<const DASH: bool>(haystack: &[u8], shortest: usize) -> Vec<(usize, usize)> {
+        let byte = if DASH { is_compound_byte } else { is_word_byte };
+        let mut runs = Vec::new();
+        let mut at = 0;
+        while at < haystack.len() {
+            let len = haystack[at..].iter().take_while(|&&b| byte(b)).count();
+            if len >= shortest.max(1) {
+                runs.push((at, at + len));
+            }
+            at += len.max(1);
+        }
+        runs
+    }
+
+    /// Bytes for the classification properties: mostly the bytes whose class edges matter
+    /// (letters at both ends of each case, digits, `_`, `-`, their neighbours), some of any value.
+    fn class_bytes() -> impl Strategy<Value = u8> {
+        prop_oneof![
+            3 => prop::sample::select(b"@AZ[`az{/09:_-^.Bq \x80\xff".to_vec()),
+            1 => any::<u8>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn masks_agree_with_the_byte_predicates_on_arbitrary_bytes(
+            haystack in prop::collection::vec(class_bytes(), 0..300),
+            shortest in 1usize..70,
+        ) {
+            let (bounds, compound) = part_masks(&haystack);
+            prop_assert_eq!(bounds.len(), haystack.len() / 64 + 1);
+            for at in 0..=haystack.len() {
+                let bit = bounds[at / 64] >> (at % 64) & 1 == 1;
+                prop_assert_eq!(bit, is_part_boundary(&haystack, at), "boundary at {}", at);
+            }
+            for at in 0..compound.len() * 64 {
+                let bit = compound[at / 64] >> (at % 64) & 1 == 1;
+                let expected = haystack.get(at).is_some_and(|&b| is_compound_byte(b));
+                prop_assert_eq!(bit, expected, "compound byte at {}", at);
+            }
+            for block in 0..=haystack.len().div_ceil(64) {
+                for (dash, mask) in [(false, block_mask::<false>(&haystack, block)), (true, block_mask::<true>(&haystack, block))] {
+                    for i in 0..64 {
+                        let expected = haystack.get(block * 64 + i).is_some_and(|&b| {
+                            is_word_byte(b) || (dash && b == b'-')
+                        });
+                        prop_assert_eq!(mask >> i & 1 == 1, expected, "block {} byte {}", block, i);
+                    }
+                }
+            }
+            let mut found = Vec::new();
+            for_each_run::<false>(&haystack, shortest, |start, end| found.push((start, end)));
+            prop_assert_eq!(found, runs_by_bytes::<false>(&haystack, shortest));
+            let mut found = Vec::new();
+            for_each_run::<true>(&haystack, shortest, |start, end| found.push((start, end)));
+            prop_assert_eq!(found, runs_by_bytes::<true>(&haystack, shortest));
+        }
+
+        #[test]
+        fn portable_masks_equal_the_masks_in_use(
+            bytes in prop::collection::vec(class_bytes(), 64),
+        ) {
+            let bytes: &[u8; 64] = bytes.as_slice().try_into().unwrap();
+            prop_assert_eq!(word_mask::<false>(bytes), portable::word_mask::<false>(bytes));
+            prop_assert_eq!(word_mask::<true>(bytes), portable::word_mask::<true>(bytes));
+            prop_assert_eq!(class_masks(bytes), portable::class_masks(bytes));
         }
     }
 }
