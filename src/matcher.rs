@@ -273,8 +273,7 @@ impl TokenAutomaton {
         }
         FOLDED.with_borrow_mut(|folded| {
             folded.clear();
-            folded.extend_from_slice(haystack);
-            folded.make_ascii_lowercase();
+            folded.extend(haystack.iter().map(u8::to_ascii_lowercase));
             self.find_in(haystack, folded, active, out);
         });
     }
@@ -500,6 +499,37 @@ struct PartTable {
     pairs: Option<Box<[u64]>>,
     /// Whether some token is one byte long (it has no second byte to filter on).
     single: bool,
+    /// The classes of the tokens' first bytes (`Openers`), case folded for case-insensitive
+    /// tokens: a part boundary before a byte of no such class starts no token.
+    openers: u8,
+}
+
+/// Classes of bytes that can start a part, as bits: `part_masks` keeps only the boundaries
+/// before a byte of one of the given classes as places where a token may start.
+struct Openers;
+
+impl Openers {
+    const UPPER: u8 = 1;
+    const LOWER: u8 = 2;
+    const DIGIT: u8 = 4;
+    /// `_` and `-`.
+    const JOINER: u8 = 8;
+
+    /// The classes a token starting with `first` opens with: both cases of a letter when the
+    /// token is case-insensitive.
+    fn of(first: u8, case_sensitive: bool) -> u8 {
+        let letter = if case_sensitive {
+            0
+        } else {
+            Self::UPPER | Self::LOWER
+        };
+        match first {
+            b'A'..=b'Z' => Self::UPPER | letter,
+            b'a'..=b'z' => Self::LOWER | letter,
+            b'0'..=b'9' => Self::DIGIT,
+            _ => Self::JOINER,
+        }
+    }
 }
 
 /// `b` with ASCII letters in lower case, for the start filter: the compound bytes stay distinct.
@@ -528,7 +558,9 @@ impl PartTable {
         let mut starts = table();
         let mut pairs = None;
         let mut single = false;
+        let mut openers = 0;
         for token in &tokens {
+            openers |= Openers::of(token.token.as_bytes()[0], token.case_sensitive);
             match token.token.as_bytes() {
                 [a, b, c, ..] => {
                     let key = triple(*a, *b, *c);
@@ -546,6 +578,7 @@ impl PartTable {
             starts,
             pairs,
             single,
+            openers,
         })
     }
 
@@ -564,14 +597,19 @@ impl PartTable {
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
     /// active rule. The haystack is classified 64 bytes at a time into bit masks of compound
-    /// bytes and of part boundaries; each boundary before a compound byte where a token may
-    /// start is paired with the boundaries after it in the same run, up to the longest token.
+    /// bytes and of part boundaries; each boundary before a byte that some token starts with
+    /// (by class), where a token may start, is paired with the boundaries after it in the same
+    /// run, up to the longest token.
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
         let lexicon = &self.lexicon;
-        let (bounds, compound) = part_masks(haystack);
-        for (block, &mask) in bounds.iter().enumerate() {
-            let mut starts = mask & compound[block];
+        let PartMasks {
+            bounds,
+            compound,
+            starts,
+        } = part_masks(haystack, self.openers);
+        for (block, &mask) in starts.iter().enumerate() {
+            let mut starts = mask;
             while starts != 0 {
                 let from = block * 64 + starts.trailing_zeros() as usize;
                 starts &= starts - 1;
@@ -627,13 +665,26 @@ fn for_each_bit(masks: &[u64], from: usize, to: usize, mut f: impl FnMut(usize))
     }
 }
 
-/// The part boundaries of `haystack` (bit `at` of the first vector: a boundary between bytes
-/// `at - 1` and `at`, for `at` up to the length) and its compound bytes (`[A-Za-z0-9_-]`, bit
-/// `at` of the second), 64 positions a word, classified without a branch per byte.
-fn part_masks(haystack: &[u8]) -> (Vec<u64>, Vec<u64>) {
+/// Bit masks of a haystack for the part table, 64 positions a word (bit `at % 64` of word
+/// `at / 64`), one word more than the haystack needs.
+struct PartMasks {
+    /// Part boundaries: bit `at` set for a boundary between bytes `at - 1` and `at`, for `at` up
+    /// to the length.
+    bounds: Vec<u64>,
+    /// Compound bytes, `[A-Za-z0-9_-]`.
+    compound: Vec<u64>,
+    /// The boundaries before a byte of one of the classes asked for (`Openers`).
+    starts: Vec<u64>,
+}
+
+/// The part boundaries and compound bytes of `haystack`, and the boundaries before a byte of the
+/// classes `openers`, classified without a branch per byte.
+fn part_masks(haystack: &[u8], openers: u8) -> PartMasks {
     let blocks = haystack.len() / 64 + 1;
     let classes = |block: usize| class_masks(&padded_block(haystack, block));
     let (mut bounds, mut compound) = (Vec::with_capacity(blocks), Vec::with_capacity(blocks));
+    let mut starts = Vec::with_capacity(blocks);
+    let wanted = |class: u8| 0u64.wrapping_sub(u64::from(openers & class != 0));
     let [mut upper, mut lower, mut alnum, mut comp] = classes(0);
     let (mut prev_upper, mut prev_alnum) = (0u64, 0u64);
     for block in 0..blocks {
@@ -641,16 +692,25 @@ fn part_masks(haystack: &[u8]) -> (Vec<u64>, Vec<u64>) {
         let before_alnum = alnum << 1 | prev_alnum >> 63;
         let before_upper = upper << 1 | prev_upper >> 63;
         let after_lower = lower >> 1 | next_lower << 63;
-        bounds.push(
-            !(before_alnum & alnum)
-                | (upper & !before_upper)
-                | (upper & before_upper & after_lower),
-        );
+        let bound = !(before_alnum & alnum)
+            | (upper & !before_upper)
+            | (upper & before_upper & after_lower);
+        let letter = upper | lower;
+        let opening = (upper & wanted(Openers::UPPER))
+            | (lower & wanted(Openers::LOWER))
+            | (alnum & !letter & wanted(Openers::DIGIT))
+            | (comp & !alnum & wanted(Openers::JOINER));
+        bounds.push(bound);
         compound.push(comp);
+        starts.push(bound & opening);
         (prev_upper, prev_alnum) = (upper, alnum);
         [upper, lower, alnum, comp] = [next_upper, next_lower, next_alnum, next_comp];
     }
-    (bounds, compound)
+    PartMasks {
+        bounds,
+        compound,
+        starts,
+    }
 }
 
 /// Calls `f(start, end)` for every maximal run of word bytes (and `-` too when `DASH`) in
@@ -1117,6 +1177,37 @@ mod tests {
     }
 
     #[test]
+    fn part_tokens_start_at_boundaries_before_any_class_of_byte() {
+        let spec = |needle: usize, text: &str, case_sensitive: bool| TokenSpec {
+            bounds: Bounds::Part,
+            case_sensitive,
+            ..token(0, needle, text)
+        };
+        let specs = [
+            spec(0, "-webkit", true),
+            spec(1, "_id", true),
+            spec(2, "2fa", true),
+            spec(3, "lower", false),
+            spec(4, "upper", true),
+        ];
+        let text = "x-webkit-box user_id x 2fa myLower myUpper upper";
+        let found: Vec<&str> = spans(&specs, text, 1)
+            .into_iter()
+            .map(|(start, end, _)| &text[start..end])
+            .collect();
+        assert_eq!(found, ["-webkit", "_id", "2fa", "Lower", "upper"]);
+        // Only lower-case openers besides: the case-insensitive token opens upper case too.
+        let fillers =
+            (0..=PACKED_MAX_PATTERNS).map(|i| spec(100 + i, &format!("zq{i}filler"), true));
+        let table = Matcher::new(specs.into_iter().chain(fillers).collect(), Vec::new()).unwrap();
+        assert!(table.parts.is_some());
+        let mut hits = Vec::new();
+        table.find(text.as_bytes(), &[true], &mut hits);
+        let found: Vec<&str> = hits.iter().map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(found, ["-webkit", "_id", "2fa", "Lower", "upper"]);
+    }
+
+    #[test]
     fn part_tokens_leave_the_automaton_only_past_its_packed_limit() {
         let specs = |n: usize, bounds: Bounds| -> Vec<TokenSpec> {
             (0..n)
@@ -1176,7 +1267,9 @@ mod tests {
             texts.push(long.copied().collect());
         }
         for text in texts {
-            let (bounds, compound) = part_masks(&text);
+            let PartMasks {
+                bounds, compound, ..
+            } = part_masks(&text, 0);
             for at in 0..=text.len() {
                 let bit = bounds[at / 64] >> (at % 64) & 1 == 1;
                 assert_eq!(bit, is_part_boundary(&text, at), "{text:?} at {at}");
@@ -1350,12 +1443,19 @@ mod tests {
         fn masks_agree_with_the_byte_predicates_on_arbitrary_bytes(
             haystack in prop::collection::vec(class_bytes(), 0..300),
             shortest in 1usize..70,
+            openers in 0u8..16,
         ) {
-            let (bounds, compound) = part_masks(&haystack);
+            let PartMasks { bounds, compound, starts } = part_masks(&haystack, openers);
             prop_assert_eq!(bounds.len(), haystack.len() / 64 + 1);
+            prop_assert_eq!(starts.len(), bounds.len());
             for at in 0..=haystack.len() {
                 let bit = bounds[at / 64] >> (at % 64) & 1 == 1;
                 prop_assert_eq!(bit, is_part_boundary(&haystack, at), "boundary at {}", at);
+                let opens = haystack.get(at).is_some_and(|&b| {
+                    is_compound_byte(b) && Openers::of(b, true) & openers != 0
+                });
+                let bit = starts[at / 64] >> (at % 64) & 1 == 1;
+                prop_assert_eq!(bit, is_part_boundary(&haystack, at) && opens, "start at {}", at);
             }
             for at in 0..compound.len() * 64 {
                 let bit = compound[at / 64] >> (at % 64) & 1 == 1;
