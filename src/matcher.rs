@@ -898,19 +898,16 @@ mod sse2 {
     /// bytes (`[A-Za-z0-9_-]`) among 64 bytes.
     #[inline(always)]
     pub(super) fn class_masks(bytes: &[u8; 64]) -> [u64; 4] {
-        let mut masks = [0u64; 4];
+        let [mut upper, mut lower, mut digit, mut joiner] = [0u64; 4];
         for part in 0..4 {
             let v = load(bytes, part);
-            let upper = in_range(v, b'A', 26);
-            let lower = in_range(v, b'a', 26);
-            let alnum = bitor_m128i(bitor_m128i(upper, lower), in_range(v, b'0', 10));
-            let compound = bitor_m128i(alnum, bitor_m128i(equal(v, b'_'), equal(v, b'-')));
-            masks[0] |= gather(upper, part);
-            masks[1] |= gather(lower, part);
-            masks[2] |= gather(alnum, part);
-            masks[3] |= gather(compound, part);
+            upper |= gather(in_range(v, b'A', 26), part);
+            lower |= gather(in_range(v, b'a', 26), part);
+            digit |= gather(in_range(v, b'0', 10), part);
+            joiner |= gather(bitor_m128i(equal(v, b'_'), equal(v, b'-')), part);
         }
-        masks
+        let alnum = upper | lower | digit;
+        [upper, lower, alnum, alnum | joiner]
     }
 }
 
