@@ -540,14 +540,15 @@ impl WordTable {
 /// Part-mode tokens made only of word bytes and `-`. Such a token can only match inside one
 /// compound run (a maximal run of `[A-Za-z0-9_-]`), from one part boundary of it to another, so
 /// each run's boundaries are found and the slices between them, up to the longest token, are
-/// looked up in the lexicon. A boundary where no token's first two bytes (case folded) stand is
-/// passed over at once: most parts of real code start no token.
+/// looked up in the lexicon. A boundary where no token's first three bytes (two for two-byte
+/// tokens; case folded) stand is passed over at once: most parts of real code start no token.
 #[derive(Debug)]
 struct PartTable {
     lexicon: Lexicon,
-    /// Bit `triple(a, b, c)` set when some token of three bytes or more starts with `a b c`.
+    /// Bit `triple(head)` set when some token of three bytes or more starts with the bytes of
+    /// `head` (its first four, little-endian).
     starts: Box<[u64]>,
-    /// Bit `fold(a) << 8 | fold(b)` set when some token is the two bytes `a b`, if any is.
+    /// Bit `pair(head)` set when some token is two bytes long, if any is.
     pairs: Option<Box<[u64]>>,
     /// Whether some token is one byte long (it has no second byte to filter on).
     single: bool,
@@ -584,19 +585,34 @@ impl Openers {
     }
 }
 
-/// `b` with ASCII letters in lower case, for the start filter: the compound bytes stay distinct.
-fn fold(b: u8) -> usize {
-    usize::from(b.to_ascii_lowercase())
-}
-
 /// Bits in the start filter: a token's first three bytes, case folded, hashed to one of them.
 const TRIPLE_BITS: u32 = 16;
 
-/// The bit of the start filter for a token starting with `a b c`. Setting bit 5 folds ASCII
-/// case and keeps the compound bytes apart, all a filter needs.
-fn triple(a: u8, b: u8, c: u8) -> usize {
-    let key = u32::from_le_bytes([a, b, c, 0]) | 0x0020_2020;
+/// The bit of the start filter for a token whose first bytes are those of `head` (little-endian,
+/// three or more of them). Setting bit 5 folds ASCII case and keeps the compound bytes apart,
+/// all a filter needs.
+fn triple(head: u32) -> usize {
+    let key = head & 0x00FF_FFFF | 0x0020_2020;
     (key.wrapping_mul(0x9E37_79B1) >> (32 - TRIPLE_BITS)) as usize
+}
+
+/// The bit of the two-byte filter for a token whose first two bytes are those of `head`, case
+/// folded as in `triple`: 64 Ki bits, one per folded pair.
+fn pair(head: u32) -> usize {
+    (head & 0xFFFF | 0x2020) as usize
+}
+
+/// The first four bytes of `bytes` as a little-endian word padded with zeros, and how many
+/// bytes it holds.
+fn head(bytes: &[u8]) -> (u32, usize) {
+    match bytes.first_chunk::<4>() {
+        Some(four) => (u32::from_le_bytes(*four), 4),
+        None => {
+            let mut four = [0u8; 4];
+            four[..bytes.len()].copy_from_slice(bytes);
+            (u32::from_le_bytes(four), bytes.len())
+        }
+    }
 }
 
 /// Whether bit `at` of `bits` is set.
@@ -613,13 +629,13 @@ impl PartTable {
         let mut openers = 0;
         for token in &tokens {
             openers |= Openers::of(token.token.as_bytes()[0], token.case_sensitive);
-            match token.token.as_bytes() {
-                [a, b, c, ..] => {
-                    let key = triple(*a, *b, *c);
+            match head(token.token.as_bytes()) {
+                (head, 3..) => {
+                    let key = triple(head);
                     starts[key / 64] |= 1 << (key % 64);
                 }
-                [a, b] => {
-                    let key = fold(*a) << 8 | fold(*b);
+                (head, 2) => {
+                    let key = pair(head);
                     pairs.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
                 _ => single = true,
@@ -634,17 +650,17 @@ impl PartTable {
         })
     }
 
-    /// Whether a token may start at `at`, which has a compound byte after it up to `end`.
-    fn may_start(&self, haystack: &[u8], at: usize, end: usize) -> bool {
+    /// Whether a token may start with the bytes `rest`.
+    #[inline(always)]
+    fn may_start(&self, rest: &[u8]) -> bool {
+        let (head, len) = head(rest);
         self.single
-            || (at + 2 < end
-                && haystack
-                    .get(at..at + 3)
-                    .is_some_and(|abc| bit(&self.starts, triple(abc[0], abc[1], abc[2]))))
-            || (at + 1 < end
-                && self.pairs.as_ref().is_some_and(|pairs| {
-                    bit(pairs, fold(haystack[at]) << 8 | fold(haystack[at + 1]))
-                }))
+            || (len >= 3 && bit(&self.starts, triple(head)))
+            || (len >= 2
+                && self
+                    .pairs
+                    .as_ref()
+                    .is_some_and(|pairs| bit(pairs, pair(head))))
     }
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
@@ -665,7 +681,7 @@ impl PartTable {
             while starts != 0 {
                 let from = block * 64 + starts.trailing_zeros() as usize;
                 starts &= starts - 1;
-                if !self.may_start(haystack, from, haystack.len()) {
+                if !self.may_start(&haystack[from..]) {
                     continue;
                 }
                 // The run ends at the first byte after `from` that is not compound.
