@@ -540,15 +540,17 @@ impl WordTable {
 /// Part-mode tokens made only of word bytes and `-`. Such a token can only match inside one
 /// compound run (a maximal run of `[A-Za-z0-9_-]`), from one part boundary of it to another, so
 /// each run's boundaries are found and the slices between them, up to the longest token, are
-/// looked up in the lexicon. A boundary where no token's first three bytes (two for two-byte
-/// tokens; case folded) stand is passed over at once: most parts of real code start no token.
+/// looked up in the lexicon. A boundary where no token's first four bytes (all of a shorter
+/// token; case folded) stand is passed over at once: most parts of real code start no token.
 #[derive(Debug)]
 struct PartTable {
     lexicon: Lexicon,
-    /// Bit `triple(head)` set when some token of three bytes or more starts with the bytes of
+    /// Bit `quad(head)` set when some token of four bytes or more starts with the bytes of
     /// `head` (its first four, little-endian).
     starts: Box<[u64]>,
-    /// Bit `pair(head)` set when some token is two bytes long, if any is.
+    /// Bit `triple(head)` set for each token of three bytes, if any is.
+    triples: Option<Box<[u64]>>,
+    /// Bit `pair(head)` set for each token of two bytes, if any is.
     pairs: Option<Box<[u64]>>,
     /// Whether some token is one byte long (it has no second byte to filter on).
     single: bool,
@@ -585,19 +587,23 @@ impl Openers {
     }
 }
 
-/// Bits in the start filter: a token's first three bytes, case folded, hashed to one of them.
-const TRIPLE_BITS: u32 = 16;
+/// Bits in each start filter: a token's first bytes, case folded, hashed to one of them.
+const START_BITS: u32 = 16;
 
-/// The bit of the start filter for a token whose first bytes are those of `head` (little-endian,
-/// three or more of them). Setting bit 5 folds ASCII case and keeps the compound bytes apart,
-/// all a filter needs.
-fn triple(head: u32) -> usize {
-    let key = head & 0x00FF_FFFF | 0x0020_2020;
-    (key.wrapping_mul(0x9E37_79B1) >> (32 - TRIPLE_BITS)) as usize
+/// The bit of the start filter for a token whose first four bytes are those of `head`
+/// (little-endian). Setting bit 5 folds ASCII case and keeps the compound bytes apart, all a
+/// filter needs.
+fn quad(head: u32) -> usize {
+    ((head | 0x2020_2020).wrapping_mul(0x9E37_79B1) >> (32 - START_BITS)) as usize
 }
 
-/// The bit of the two-byte filter for a token whose first two bytes are those of `head`, case
-/// folded as in `triple`: 64 Ki bits, one per folded pair.
+/// The bit of the three-byte filter for a token of the first three bytes of `head`.
+fn triple(head: u32) -> usize {
+    quad(head & 0x00FF_FFFF)
+}
+
+/// The bit of the two-byte filter for a token of the first two bytes of `head`, case folded as
+/// in `quad`: one bit per folded pair.
 fn pair(head: u32) -> usize {
     (head & 0xFFFF | 0x2020) as usize
 }
@@ -624,15 +630,19 @@ impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
         let table = || vec![0u64; (1 << 16) / 64].into_boxed_slice();
         let mut starts = table();
-        let mut pairs = None;
+        let (mut triples, mut pairs) = (None, None);
         let mut single = false;
         let mut openers = 0;
         for token in &tokens {
             openers |= Openers::of(token.token.as_bytes()[0], token.case_sensitive);
             match head(token.token.as_bytes()) {
-                (head, 3..) => {
-                    let key = triple(head);
+                (head, 4) => {
+                    let key = quad(head);
                     starts[key / 64] |= 1 << (key % 64);
+                }
+                (head, 3) => {
+                    let key = triple(head);
+                    triples.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
                 (head, 2) => {
                     let key = pair(head);
@@ -644,6 +654,7 @@ impl PartTable {
         Some(Self {
             lexicon: Lexicon::new(tokens)?,
             starts,
+            triples,
             pairs,
             single,
             openers,
@@ -654,13 +665,12 @@ impl PartTable {
     #[inline(always)]
     fn may_start(&self, rest: &[u8]) -> bool {
         let (head, len) = head(rest);
+        let filter =
+            |bits: &Option<Box<[u64]>>, key: usize| bits.as_ref().is_some_and(|b| bit(b, key));
         self.single
-            || (len >= 3 && bit(&self.starts, triple(head)))
-            || (len >= 2
-                && self
-                    .pairs
-                    .as_ref()
-                    .is_some_and(|pairs| bit(pairs, pair(head))))
+            || (len >= 4 && bit(&self.starts, quad(head)))
+            || (len >= 3 && filter(&self.triples, triple(head)))
+            || (len >= 2 && filter(&self.pairs, pair(head)))
     }
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
@@ -1248,10 +1258,17 @@ mod tests {
     }
 
     #[test]
-    fn part_tokens_of_one_two_and_three_bytes_pass_the_start_filter() {
+    fn part_tokens_of_one_to_four_bytes_pass_the_start_filters() {
         assert_eq!(
             parts(&["id", "Run", "x"], "user_id idRun xid x_y RUN"),
             ["id", "id", "Run", "x"]
+        );
+        assert_eq!(
+            parts(
+                &["id", "Run", "Runs", "user"],
+                "user_id idRun Runs RUN useR ids"
+            ),
+            ["user", "id", "id", "Run", "Runs"]
         );
         assert_eq!(parts(&["id"], "i"), Vec::<&str>::new());
         assert_eq!(parts(&["Run"], "Ru"), Vec::<&str>::new());
