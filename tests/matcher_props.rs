@@ -7,10 +7,12 @@
 //! one byte. Texts and tokens are drawn from a tiny alphabet so that tokens collide, overlap, share
 //! prefixes, differ only in case, and sit next to word bytes, multi-byte characters and line breaks.
 //!
-//! The engine has two token paths: the Aho-Corasick automaton, and, once there are enough distinct
-//! identifier tokens in word mode, a hash table of identifier runs. The small random rule sets only
-//! reach the automaton, so a second family of cases adds a filler rule of 81 identifier tokens that
-//! pushes every identifier token of a word-mode rule into the table.
+//! The engine has several token paths: the Aho-Corasick automaton (two of them, for a set just too
+//! large for one packed prefilter), and, once there are enough distinct identifier tokens in word
+//! or part mode, a hash table of identifier runs or parts. The small random rule sets only reach
+//! one automaton, so further families of cases add a filler rule: 81 identifier tokens that push
+//! every identifier token of a word-mode rule into the word table, 243 that push part-mode ones
+//! into the part table, or 70 substring tokens that split the automaton in two.
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -38,9 +40,15 @@ fn token_text() -> impl Strategy<Value = String> {
 /// A word-mode rule of 81 distinct 4-byte identifiers over `x`, `y`, `z`, letters the texts never
 /// hold: it matches nothing, but takes the engine past its word-table threshold.
 fn filler(case_sensitive: bool) -> RuleDef {
+    filler_of(81, 4, case_sensitive)
+}
+
+/// A word-mode rule of the first `count` of the `3^len` distinct identifiers of `len` bytes over
+/// `x`, `y`, `z`.
+fn filler_of(count: usize, len: u32, case_sensitive: bool) -> RuleDef {
     let letters = ['x', 'y', 'z'];
-    let tokens = (0..81)
-        .map(|n: usize| (0..4).map(|k| letters[n / 3usize.pow(k) % 3]).collect())
+    let tokens = (0..count)
+        .map(|n: usize| (0..len).map(|k| letters[n / 3usize.pow(k) % 3]).collect())
         .collect();
     RuleDef {
         tokens,
@@ -57,22 +65,50 @@ fn case_with_word_table() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
     })
 }
 
-/// A `case()` with the filler rule in part mode inserted at a random index: every part-mode
-/// token made of identifier bytes and `-` goes to the engine's part table.
+/// The part-mode filler rule: 243 tokens, past the part table's threshold (more than the two
+/// automatons of a split hold).
+fn part_filler(case_sensitive: bool) -> RuleDef {
+    RuleDef {
+        bounds: Bounds::Part,
+        ..filler_of(243, 5, case_sensitive)
+    }
+}
+
+/// A `case()` with the part filler rule inserted at a random index: every part-mode token made of
+/// identifier bytes and `-` goes to the engine's part table.
 fn case_with_part_table() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
     (case(), any::<bool>(), 0..=3usize).prop_map(|((mut rules, text), case_sensitive, at)| {
-        let filler = RuleDef {
-            bounds: Bounds::Part,
-            ..filler(case_sensitive)
-        };
-        rules.insert(at.min(rules.len()), filler);
+        rules.insert(at.min(rules.len()), part_filler(case_sensitive));
+        (rules, text)
+    })
+}
+
+/// A substring-mode filler rule of 70 tokens: with the case's own tokens, the automaton holds
+/// too many for one packed prefilter, and is split in two.
+fn split_filler(case_sensitive: bool) -> RuleDef {
+    RuleDef {
+        bounds: Bounds::Anywhere,
+        ..filler_of(70, 4, case_sensitive)
+    }
+}
+
+/// A `case()` with the substring filler rule inserted at a random index: the case's tokens share
+/// two automatons with the filler's, in the first or the second.
+fn case_with_two_automatons() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
+    (case(), any::<bool>(), 0..=3usize).prop_map(|((mut rules, text), case_sensitive, at)| {
+        rules.insert(at.min(rules.len()), split_filler(case_sensitive));
         (rules, text)
     })
 }
 
 /// Any family of cases.
 fn any_case() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
-    prop_oneof![case(), case_with_word_table(), case_with_part_table()]
+    prop_oneof![
+        case(),
+        case_with_word_table(),
+        case_with_part_table(),
+        case_with_two_automatons()
+    ]
 }
 
 /// 1 to 3 rules whose tokens come from one shared pool, so that rules often share tokens and a rule
@@ -205,6 +241,15 @@ proptest! {
 
     #[test]
     fn engine_with_a_part_table_agrees_with_the_reference((rules, text) in case_with_part_table()) {
+        let matcher = build(&rules);
+        let hits = engine(&matcher, text.as_bytes(), &rules, &vec![true; rules.len()]);
+        prop_assert_eq!(spans(&hits), reference(text.as_bytes(), &rules), "text {:?}", text);
+    }
+
+    #[test]
+    fn engine_with_two_automatons_agrees_with_the_reference(
+        (rules, text) in case_with_two_automatons(),
+    ) {
         let matcher = build(&rules);
         let hits = engine(&matcher, text.as_bytes(), &rules, &vec![true; rules.len()]);
         prop_assert_eq!(spans(&hits), reference(text.as_bytes(), &rules), "text {:?}", text);
@@ -371,11 +416,21 @@ fn the_filler_rule_takes_the_engine_onto_its_word_table() {
 }
 
 #[test]
+fn the_split_filler_takes_the_engine_onto_two_automatons() {
+    let rules = [rule(&["ab", "a-b", "b"], false, true), split_filler(false)];
+    let matcher = build(&rules);
+    // As above: if this breaks, check that the two-automaton property still splits.
+    assert_eq!(
+        format!("{matcher:?}").matches("folds_case:").count(),
+        2,
+        "the filler no longer splits the automaton: {matcher:?}"
+    );
+    check(&rules, "ab a-b XYZX", &[(0, 2, 0), (3, 6, 0), (7, 11, 1)]);
+}
+
+#[test]
 fn the_part_filler_takes_the_engine_onto_its_part_table() {
-    let filler = RuleDef {
-        bounds: Bounds::Part,
-        ..filler(true)
-    };
+    let filler = part_filler(true);
     let part = RuleDef {
         bounds: Bounds::Part,
         ..rule(&["ab", "a-b", "Ab"], false, true)
