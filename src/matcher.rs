@@ -1629,6 +1629,9 @@ mod tests {
     }
 
     proptest! {
+        // A failure is reported with its minimal input; no regression file is written.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
         #[test]
         fn masks_agree_with_the_byte_predicates_on_arbitrary_bytes(
             haystack in prop::collection::vec(class_bytes(), 0..300),
