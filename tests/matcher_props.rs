@@ -57,12 +57,17 @@ fn filler_of(count: usize, len: u32, case_sensitive: bool) -> RuleDef {
     }
 }
 
-/// A `case()` with the filler rule inserted at a random index.
-fn case_with_word_table() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
-    (case(), any::<bool>(), 0..=3usize).prop_map(|((mut rules, text), case_sensitive, at)| {
+/// A `case()` with the rule `filler` makes (case-sensitive or not) inserted at a random index.
+fn case_with(filler: fn(bool) -> RuleDef) -> impl Strategy<Value = (Vec<RuleDef>, String)> {
+    (case(), any::<bool>(), 0..=3usize).prop_map(move |((mut rules, text), case_sensitive, at)| {
         rules.insert(at.min(rules.len()), filler(case_sensitive));
         (rules, text)
     })
+}
+
+/// A `case()` with the filler rule: the word-mode tokens go to the engine's word table.
+fn case_with_word_table() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
+    case_with(filler)
 }
 
 /// The part-mode filler rule: 243 tokens, past the part table's threshold (more than the two
@@ -74,13 +79,10 @@ fn part_filler(case_sensitive: bool) -> RuleDef {
     }
 }
 
-/// A `case()` with the part filler rule inserted at a random index: every part-mode token made of
-/// identifier bytes and `-` goes to the engine's part table.
+/// A `case()` with the part filler rule: every part-mode token made of identifier bytes and `-`
+/// goes to the engine's part table.
 fn case_with_part_table() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
-    (case(), any::<bool>(), 0..=3usize).prop_map(|((mut rules, text), case_sensitive, at)| {
-        rules.insert(at.min(rules.len()), part_filler(case_sensitive));
-        (rules, text)
-    })
+    case_with(part_filler)
 }
 
 /// A substring-mode filler rule of 70 tokens: with the case's own tokens, the automaton holds
@@ -92,13 +94,10 @@ fn split_filler(case_sensitive: bool) -> RuleDef {
     }
 }
 
-/// A `case()` with the substring filler rule inserted at a random index: the case's tokens share
-/// two automatons with the filler's, in the first or the second.
+/// A `case()` with the substring filler rule: the case's tokens share two automatons with the
+/// filler's, in the first or the second.
 fn case_with_two_automatons() -> impl Strategy<Value = (Vec<RuleDef>, String)> {
-    (case(), any::<bool>(), 0..=3usize).prop_map(|((mut rules, text), case_sensitive, at)| {
-        rules.insert(at.min(rules.len()), split_filler(case_sensitive));
-        (rules, text)
-    })
+    case_with(split_filler)
 }
 
 /// Any family of cases.
