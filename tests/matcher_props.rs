@@ -57,10 +57,10 @@ fn filler_of(count: usize, len: u32, case_sensitive: bool) -> RuleDef {
     }
 }
 
-/// A `case()` with the rule `filler` makes (case-sensitive or not) inserted at a random index.
-fn case_with(filler: fn(bool) -> RuleDef) -> impl Strategy<Value = (Vec<RuleDef>, String)> {
+/// A `case()` with the rule `make` makes (case-sensitive or not) inserted at a random index.
+fn case_with(make: fn(bool) -> RuleDef) -> impl Strategy<Value = (Vec<RuleDef>, String)> {
     (case(), any::<bool>(), 0..=3usize).prop_map(move |((mut rules, text), case_sensitive, at)| {
-        rules.insert(at.min(rules.len()), filler(case_sensitive));
+        rules.insert(at.min(rules.len()), make(case_sensitive));
         (rules, text)
     })
 }
