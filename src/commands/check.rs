@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{Gate, Outcome};
@@ -17,6 +18,7 @@ use crate::finding::{self, Finding, Severity, Suppressed, Suppression, visible};
 use crate::format::{self, Format, Results, Summary, plural};
 use crate::project::{Found, Keep, Project, sort};
 use crate::ruleset;
+use crate::store::Findings;
 use crate::write::Target;
 use crate::{ratchet, walk};
 
@@ -179,36 +181,24 @@ impl Plan {
         };
         let mut stderr = io::stderr().lock();
         let mut resolved = Vec::new();
-        match &self.baseline {
-            BaselinePlan::Off => {}
-            BaselinePlan::Write { path, target } => {
-                self.write_baseline(project, &mut found, path, target, &mut stderr)?;
-            }
-            BaselinePlan::Apply { .. } => {
-                resolved = self.apply_baseline(project, &mut found, &mut summary, &mut stderr)?;
-            }
+        if self.needs_every_finding() {
+            let texts = Arc::clone(found.findings.texts());
+            let mut findings = std::mem::take(&mut found.findings).to_vec();
+            resolved = self.settle(
+                project,
+                &mut found,
+                &mut findings,
+                &mut summary,
+                &mut stderr,
+            )?;
+            found.findings = Findings::of_sorted(&findings, texts);
         }
-        let changes = self.changes.as_ref();
-        found.findings.retain(|f| changes::keeps(changes, f));
-        found
-            .suppressed
-            .retain(|s| changes::keeps(changes, &s.finding));
         summary.suppressed = found.suppressed_not_kept
             + found
                 .suppressed
                 .iter()
                 .filter(|s| matches!(s.by, Suppression::Marker(_)))
                 .count();
-        if let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline) {
-            let path = project.under_root(path);
-            let (root, rules) = (&project.root, &project.rules);
-            let mut grew = ratchet::compare(changes, &path, root, rules, self.ratchet_only)?;
-            sort(&mut grew.findings, rules);
-            let findings = std::mem::take(&mut found.findings);
-            let rule_id = |r: usize| rules.rules[r].id.as_str();
-            found.findings = finding::merge(findings, grew.findings, |f| f, rule_id);
-            found.notes.extend(grew.note);
-        }
         summary.tally(&found.findings, &project.rules.rules);
         summary.elapsed = started.elapsed();
         self.print(project, &found, &summary, &resolved, &mut stderr)?;
@@ -220,12 +210,57 @@ impl Plan {
         })
     }
 
+    /// Whether a stage needs every finding of the run at once: the baseline (written or applied)
+    /// and the changed lines. Without them, the findings stay packed until printed.
+    fn needs_every_finding(&self) -> bool {
+        !matches!(self.baseline, BaselinePlan::Off) || self.changes.is_some()
+    }
+
+    /// Applies the stages that need every finding at once (see [`Plan::needs_every_finding`]):
+    /// writes or applies the baseline, keeps what is on the changed lines, adds the ratchet's
+    /// findings; returns the baseline entries the code no longer has.
+    fn settle(
+        &mut self,
+        project: &Project,
+        found: &mut Found,
+        findings: &mut Vec<Finding>,
+        summary: &mut Summary,
+        stderr: &mut impl Write,
+    ) -> miette::Result<Vec<Resolved>> {
+        let mut resolved = Vec::new();
+        match &self.baseline {
+            BaselinePlan::Off => {}
+            BaselinePlan::Write { path, target } => {
+                self.write_baseline(project, found, findings, path, target, stderr)?;
+            }
+            BaselinePlan::Apply { .. } => {
+                resolved = self.apply_baseline(project, found, findings, summary, stderr)?;
+            }
+        }
+        let changes = self.changes.as_ref();
+        findings.retain(|f| changes::keeps(changes, f));
+        found
+            .suppressed
+            .retain(|s| changes::keeps(changes, &s.finding));
+        if let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline) {
+            let path = project.under_root(path);
+            let (root, rules) = (&project.root, &project.rules);
+            let mut grew = ratchet::compare(changes, &path, root, rules, self.ratchet_only)?;
+            sort(&mut grew.findings, rules);
+            let rule_id = |r: usize| rules.rules[r].id.as_str();
+            *findings = finding::merge(std::mem::take(findings), grew.findings, |f| f, rule_id);
+            found.notes.extend(grew.note);
+        }
+        Ok(resolved)
+    }
+
     /// `--write-baseline`: records the findings in the baseline, unless part of the tree could
     /// not be read; none is reported.
     fn write_baseline(
         &self,
         project: &Project,
-        found: &mut Found,
+        found: &Found,
+        findings: &mut Vec<Finding>,
         path: &Path,
         target: &Target,
         stderr: &mut impl Write,
@@ -234,7 +269,7 @@ impl Plan {
             not_writing(target, stderr);
             return Ok(());
         }
-        let written = Baseline::of(&found.findings, &project.rules.rules);
+        let written = Baseline::of(findings, &project.rules.rules);
         written.write(target)?;
         if self.notes {
             let _ = writeln!(
@@ -244,7 +279,7 @@ impl Plan {
                 visible(&path.display().to_string())
             );
         }
-        found.findings.clear();
+        findings.clear();
         Ok(())
     }
 
@@ -254,6 +289,7 @@ impl Plan {
         &mut self,
         project: &Project,
         found: &mut Found,
+        findings: &mut Vec<Finding>,
         summary: &mut Summary,
         stderr: &mut impl Write,
     ) -> miette::Result<Vec<Resolved>> {
@@ -273,7 +309,7 @@ impl Plan {
         let rules = &project.rules.rules;
         let unread: HashSet<&str> = found.unread.iter().map(String::as_str).collect();
         let mut applied = std::mem::take(baseline).apply(
-            &mut found.findings,
+            findings,
             rules,
             |f| !changes::keeps(changes, f),
             |path| unread.contains(path),
@@ -452,11 +488,7 @@ fn kind(format: cli::Format) -> format::Kind {
 }
 
 /// The `--statistics` lines: what was scanned, how long it took, and the findings of each rule.
-fn statistics(summary: &Summary, findings: &[Finding], rules: &[ruleset::Rule]) -> String {
-    let mut per_rule = vec![0usize; rules.len()];
-    for finding in findings {
-        per_rule[finding.rule] += 1;
-    }
+fn statistics(summary: &Summary, findings: &Findings, rules: &[ruleset::Rule]) -> String {
     let mut out = format!(
         "statistics: {} scanned, {} bytes, {} skipped as binary, {} ms; {} findings, {} suppressed, \
          {} baselined\n",
@@ -469,7 +501,8 @@ fn statistics(summary: &Summary, findings: &[Finding], rules: &[ruleset::Rule]) 
         summary.baselined
     );
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
-    for (rule, count) in rules.iter().zip(per_rule) {
+    for (i, rule) in rules.iter().enumerate() {
+        let count = findings.of_rule(i);
         out.push_str(&format!(
             "statistics:   {:<width$}  {count}\n",
             visible(&rule.id)
