@@ -6,8 +6,9 @@
 //! case. Each file is unpacked into `Finding`s only when a stage or a format reaches it, so the
 //! output streams file by file, in path order.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use crate::finding::{self, Finding, Location, Position, Snippet, Span};
 use crate::ruleset::RuleSet;
@@ -18,7 +19,7 @@ use crate::ruleset::RuleSet;
 pub struct Texts {
     list: Vec<Arc<str>>,
     /// The number of each text of `list`, by the address of its shared allocation.
-    numbers: HashMap<usize, usize>,
+    numbers: FxHashMap<usize, usize>,
 }
 
 impl Texts {
