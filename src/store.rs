@@ -1,10 +1,11 @@
 //! The findings of a run between the scan and the output, packed file by file. A run may find
 //! hundreds of thousands of references; as `Finding`s (about 150 bytes each, more with source
 //! lines) they would be most of its memory. Packed, a finding is a few bytes: positions as
-//! variable-length differences from the finding before, texts (needle, variant, path) as indices
-//! into its file's own table, matched text only where it differs from the needle by more than
-//! case. Each file is unpacked into `Finding`s only when a stage or a format reaches it, so the
-//! output streams file by file, in path order.
+//! variable-length differences from the finding before, its needle and variant by their number
+//! in the rule set, its path once per file, its matched text only where it differs from the
+//! needle by more than case. Files are packed one after another into blocks of a fixed size, so
+//! nothing is copied as the store grows. Each file is unpacked into `Finding`s only when a stage
+//! or a format reaches it, so the output streams file by file, in path order.
 
 use std::sync::Arc;
 
@@ -34,6 +35,15 @@ impl Texts {
             });
         }
         texts
+    }
+
+    /// Packs the findings of one file (in order) into `out`, cleared first: the path, the number
+    /// of findings, then each finding's fields.
+    pub fn pack(&self, findings: &[Finding], out: &mut Vec<u8>) {
+        out.clear();
+        if let Some(first) = findings.first() {
+            pack(findings, &first.path, self, out);
+        }
     }
 
     /// The number of `text`, if it is one of these texts (the same allocation, not only the same
@@ -138,16 +148,6 @@ impl Findings {
         }
     }
 
-    /// `findings`, in [`finding::order`], packed.
-    pub fn of_sorted(findings: &[Finding], texts: Arc<Texts>) -> Self {
-        let mut packed = Self::new(texts);
-        let mut scratch = Vec::new();
-        for file in findings.chunk_by(|a, b| a.path == b.path) {
-            packed.add_file(file, &mut scratch);
-        }
-        packed
-    }
-
     /// Puts the files in path order (byte order); the findings of a file that was added in
     /// more than one part are put together in their order.
     pub fn sort<'r>(&mut self, rule_id: impl Fn(usize) -> &'r str) {
@@ -244,17 +244,6 @@ mod flag {
     pub const NEEDLE_TEXT: u8 = 1 << 6;
     /// The token the needle is a variant of is written out.
     pub const VARIANT_TEXT: u8 = 1 << 7;
-}
-
-impl Texts {
-    /// Packs the findings of one file (in order) into `out`, cleared first: the path, the number
-    /// of findings, then each finding's fields.
-    pub fn pack(&self, findings: &[Finding], out: &mut Vec<u8>) {
-        out.clear();
-        if let Some(first) = findings.first() {
-            pack(findings, &first.path, self, out);
-        }
-    }
 }
 
 /// Packs the findings of the file at `path` (in order) into `out`: the path, the number of
@@ -610,6 +599,16 @@ mod tests {
         }
     }
 
+    /// `findings`, in [`finding::order`], packed with `texts`.
+    fn packed(findings: &[Finding], texts: Arc<Texts>) -> Findings {
+        let mut packed = Findings::new(texts);
+        let mut scratch = Vec::new();
+        for file in findings.chunk_by(|a, b| a.path == b.path) {
+            packed.add_file(file, &mut scratch);
+        }
+        packed
+    }
+
     fn sorted(rules: &RuleSet, mut findings: Vec<Finding>) -> Vec<Finding> {
         finding::sort(&mut findings, |f| f, |r| &rules.rules[r].id);
         findings
@@ -623,7 +622,7 @@ mod tests {
             let rules = rules();
             let texts = Arc::new(Texts::of(&rules));
             let all = sorted(&rules, all.into_iter().map(|d| finding(&rules, d)).collect());
-            let packed = Findings::of_sorted(&all, Arc::clone(&texts));
+            let packed = packed(&all, Arc::clone(&texts));
             prop_assert_eq!(packed.len(), all.len());
             prop_assert_eq!(
                 packed.files_len(),
@@ -659,7 +658,7 @@ mod tests {
             }
             pieces.add_file(&sorted(&rules, piece), &mut scratch);
             let apart = sorted(&rules, apart.to_vec());
-            pieces.append(Findings::of_sorted(&apart, Arc::default()));
+            pieces.append(packed(&apart, Arc::default()));
             pieces.sort(|r| &rules.rules[r].id);
             // Findings in the same place keep no particular order among them.
             let canonical = |mut findings: Vec<Finding>| {
