@@ -142,8 +142,6 @@ pub enum BaselineError {
 /// What applying a baseline to the findings did.
 #[derive(Debug, Default)]
 pub struct Applied {
-    /// The findings the baseline tolerates, taken out of the findings, in their order.
-    pub hidden: Vec<Finding>,
     /// The entries still matched by the code, with the counts found (at most the baseline's).
     pub kept: Baseline,
     /// Entries no longer in the code.
@@ -283,28 +281,50 @@ impl Baseline {
         self.entries.is_empty()
     }
 
-    /// Moves out of `findings` (sorted) those the baseline tolerates and says which entries the
-    /// code no longer has. Of the findings of one key, those `spend_first` picks use up the
-    /// baseline's count first (with `--since`, those on unchanged lines, so that a new copy of a
-    /// baselined line is the one reported); then the earlier ones. Entries of `unread` paths (not
-    /// scanned this time) are kept, never counted as resolved.
-    pub fn apply(
-        self,
+    /// Adds `findings` to the baseline.
+    pub fn add(&mut self, findings: &[Finding], rules: &[Rule]) {
+        for finding in findings {
+            *self.entries.entry(key(finding, rules)).or_insert(0) += 1;
+        }
+    }
+
+    /// The baseline, to be applied to the findings of a run file by file.
+    pub fn applying(self) -> Applying {
+        Applying {
+            left: self.entries,
+            kept: BTreeMap::new(),
+        }
+    }
+}
+
+/// A baseline being applied to the findings of a run, a file or more at a time.
+#[derive(Debug, Default)]
+pub struct Applying {
+    /// What the baseline tolerates and no finding has used up yet.
+    left: BTreeMap<Key, usize>,
+    /// What the findings so far used up.
+    kept: BTreeMap<Key, usize>,
+}
+
+impl Applying {
+    /// Moves out of `findings` (sorted; the whole of each file they are of) those the baseline
+    /// tolerates and returns them, in their order. Of the findings of one key, those
+    /// `spend_first` picks use up the baseline's count first (with `--since`, those on unchanged
+    /// lines, so that a new copy of a baselined line is the one reported); then the earlier ones.
+    pub fn take(
+        &mut self,
         findings: &mut Vec<Finding>,
         rules: &[Rule],
         spend_first: impl Fn(&Finding) -> bool,
-        unread: impl Fn(&str) -> bool,
-    ) -> Applied {
-        let mut left = self.entries;
-        let mut kept = BTreeMap::new();
+    ) -> Vec<Finding> {
         let mut order: Vec<usize> = (0..findings.len()).collect();
         order.sort_by_key(|&i| !spend_first(&findings[i]));
         let mut hidden = vec![false; findings.len()];
         for i in order {
             let key = key(&findings[i], rules);
-            if let Some(count) = left.get_mut(&key).filter(|count| **count > 0) {
+            if let Some(count) = self.left.get_mut(&key).filter(|count| **count > 0) {
                 *count -= 1;
-                *kept.entry(key).or_insert(0) += 1;
+                *self.kept.entry(key).or_insert(0) += 1;
                 hidden[i] = true;
             }
         }
@@ -318,8 +338,16 @@ impl Baseline {
                 findings.push(finding);
             }
         }
+        tolerated
+    }
+
+    /// What is left once every finding was taken: the entries still matched by the code and
+    /// those it no longer has. Entries of `unread` paths (not scanned this time) are kept, never
+    /// counted as resolved.
+    pub fn finish(self, unread: impl Fn(&str) -> bool) -> Applied {
+        let mut kept = self.kept;
         let mut resolved = Vec::new();
-        for ((rule, path, matched, line), count) in left {
+        for ((rule, path, matched, line), count) in self.left {
             if count == 0 {
                 continue;
             }
@@ -336,8 +364,7 @@ impl Baseline {
             }
         }
         Applied {
-            hidden: tolerated,
-            kept: Self { entries: kept },
+            kept: Baseline { entries: kept },
             resolved,
         }
     }

@@ -194,6 +194,11 @@ impl Span {
         }
     }
 
+    /// Whether the run built the source lines the match spans.
+    pub fn has_snippet(&self) -> bool {
+        self.snippet.is_some()
+    }
+
     /// The source lines the match spans. A scan builds them only when something shows them or
     /// keys on them (`Format::shows_source`, the baseline); asking a run that did not is a bug in
     /// vestige, so it fails loudly here rather than showing an empty line.

@@ -38,6 +38,8 @@ pub mod rulefile;
 pub mod ruleset;
 /// One file in, findings out.
 pub mod scan;
+/// The findings between the scan and the output, packed file by file.
+pub mod store;
 /// `vestige-ignore` markers in the code.
 pub mod suppress;
 /// Text made safe to show: control characters visible, no line a CI command.

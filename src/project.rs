@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::changes::{self, Changes};
 use crate::day::Day;
@@ -14,6 +14,7 @@ use crate::finding::{self, Finding, Suppressed};
 use crate::rulefile::{self, RuleFile};
 use crate::ruleset::{self, RuleSet};
 use crate::scan::{self, FileOutcome, Scanner};
+use crate::store::{Findings, Texts};
 use crate::walk::{self, Walk};
 
 /// The most walker threads `--threads` gets per CPU: more only contend (the walk's idle threads
@@ -145,8 +146,8 @@ impl Project {
                 Ok(files)
             })
         });
-        // Every thread hands each file's findings to this one list.
-        let sink = Mutex::new(Vec::new());
+        // Every thread hands each file's findings, packed, to this one store.
+        let sink = Mutex::new(Findings::new(Arc::new(Texts::of(&self.rules))));
         let mut found = self.visit(scope, paths, threads, changes, tracked, || {
             Collector::new(&self.rules, &self.root, changes, &named, false, keep, &sink)
         })?;
@@ -171,9 +172,9 @@ impl Project {
                 walk::relative(&self.root, path)
             ));
         }
-        sort(&mut found.findings, &self.rules);
-        found.problems.sort();
         let rules = &self.rules.rules;
+        found.findings.sort(|r| &rules[r].id);
+        found.problems.sort();
         finding::sort(&mut found.suppressed, |s| &s.finding, |r| &rules[r].id);
         found.notes.sort();
         Ok(found)
@@ -218,7 +219,8 @@ pub(crate) struct Keep {
 /// What one walk of the tree found.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
-    pub(crate) findings: Vec<Finding>,
+    /// The findings, packed, in path order.
+    pub(crate) findings: Findings,
     /// The findings markers in the code suppressed, when they are kept (see
     /// [`Project::walk_and_scan`]).
     pub(crate) suppressed: Vec<Suppressed>,
@@ -243,7 +245,7 @@ impl Found {
         self.bytes += other.bytes;
         self.binary += other.binary;
         self.seen.extend(other.seen);
-        join(&mut self.findings, other.findings);
+        self.findings.append(other.findings);
         join(&mut self.suppressed, other.suppressed);
         self.suppressed_not_kept += other.suppressed_not_kept;
         self.problems.extend(other.problems);
@@ -269,6 +271,7 @@ pub(crate) fn sort(findings: &mut [Finding], rules: &RuleSet) {
 
 /// One walker thread's scanner and everything it found.
 pub(crate) struct Collector<'r> {
+    rules: &'r RuleSet,
     scanner: Scanner<'r>,
     root: &'r Path,
     changes: Option<&'r Changes>,
@@ -280,8 +283,11 @@ pub(crate) struct Collector<'r> {
     keep_suppressed: bool,
     /// The findings of the file being visited.
     file_findings: Vec<Finding>,
-    /// The walk's findings, which each file's join.
-    sink: &'r Mutex<Vec<Finding>>,
+    /// The numbered texts of the sink, and where the file's findings are packed with them.
+    texts: Arc<Texts>,
+    scratch: Vec<u8>,
+    /// The walk's findings, which each file's join, packed.
+    sink: &'r Mutex<Findings>,
     found: Found,
 }
 
@@ -293,9 +299,10 @@ impl<'r> Collector<'r> {
         named: &'r HashSet<&'r Path>,
         forbid_only: bool,
         keep: Keep,
-        sink: &'r Mutex<Vec<Finding>>,
+        sink: &'r Mutex<Findings>,
     ) -> Self {
         Self {
+            rules,
             scanner: Scanner::new(rules, keep.source),
             root,
             changes,
@@ -303,17 +310,24 @@ impl<'r> Collector<'r> {
             forbid_only,
             keep_suppressed: keep.suppressed,
             file_findings: Vec::new(),
+            texts: Arc::clone(sink.lock().unwrap_or_else(|p| p.into_inner()).texts()),
+            scratch: Vec::new(),
             sink,
             found: Found::default(),
         }
     }
 
-    /// Hands the findings of the file just visited to the walk's one list, rather than keeping
-    /// a list per thread to be copied into one at the end, which would hold many findings twice.
+    /// Packs the findings of the file just visited and hands them to the walk's one store,
+    /// so that no finding is held unpacked beyond its file.
     fn flush(&mut self) {
         if !self.file_findings.is_empty() {
+            let rules = &self.rules.rules;
+            finding::sort(&mut self.file_findings, |f| f, |r| &rules[r].id);
+            self.texts.pack(&self.file_findings, &mut self.scratch);
             let mut all = self.sink.lock().unwrap_or_else(|p| p.into_inner());
-            all.append(&mut self.file_findings);
+            all.add_packed(&self.scratch, &self.file_findings);
+            drop(all);
+            self.file_findings.clear();
         }
     }
 }

@@ -245,3 +245,27 @@ fn explain_says_where_the_rule_is_reported() {
     );
     assert!(!out.contains("vestige-ignore"), "{out}");
 }
+
+#[test]
+fn the_grown_entry_takes_its_place_among_the_findings_of_the_changed_files() {
+    let dir = repo(&[("app/a.php", OLD)], true, true);
+    let d = dir.path();
+    write(d, "app/a.php", format!("{OLD}Foo::two();\n"));
+    run(check_in(d, &["--write-baseline"]), 0);
+    write(d, "app/new.php", "<?php\nnew Foo();\n");
+    write(d, "vestige-baseline.zz/late.php", "<?php\n\nFoo::late();\n");
+    write(d, "app/z.php", "<?php\nFoo::z();\n");
+    commit_all(d, "absorb one reference, add three");
+
+    let (out, _) = run(check_in(d, &["--since", "main", "--format", "json"]), 1);
+    let at = entry_line(d, "Foo::two();");
+    assert_eq!(
+        findings(&out),
+        [
+            "legacy app/new.php:2".to_owned(),
+            "legacy app/z.php:2".to_owned(),
+            format!("baseline-grew {BASELINE}:{at}"),
+            "legacy vestige-baseline.zz/late.php:3".to_owned(),
+        ]
+    );
+}

@@ -6,17 +6,19 @@
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{Gate, Outcome};
 use super::{OutputError, style};
-use crate::baseline::{self, Baseline, Resolved};
+use crate::baseline::{self, Applying, Baseline, Resolved};
 use crate::changes::{self, Changes, Since};
 use crate::cli::{self, CheckArgs, Cli};
 use crate::finding::{self, Finding, Severity, Suppressed, Suppression, visible};
 use crate::format::{self, Format, Results, Summary, plural};
 use crate::project::{Found, Keep, Project, sort};
 use crate::ruleset;
+use crate::store::Findings;
 use crate::write::Target;
 use crate::{ratchet, walk};
 
@@ -179,36 +181,15 @@ impl Plan {
         };
         let mut stderr = io::stderr().lock();
         let mut resolved = Vec::new();
-        match &self.baseline {
-            BaselinePlan::Off => {}
-            BaselinePlan::Write { path, target } => {
-                self.write_baseline(project, &mut found, path, target, &mut stderr)?;
-            }
-            BaselinePlan::Apply { .. } => {
-                resolved = self.apply_baseline(project, &mut found, &mut summary, &mut stderr)?;
-            }
+        if self.settles() {
+            resolved = self.settle(project, &mut found, &mut summary, &mut stderr)?;
         }
-        let changes = self.changes.as_ref();
-        found.findings.retain(|f| changes::keeps(changes, f));
-        found
-            .suppressed
-            .retain(|s| changes::keeps(changes, &s.finding));
         summary.suppressed = found.suppressed_not_kept
             + found
                 .suppressed
                 .iter()
                 .filter(|s| matches!(s.by, Suppression::Marker(_)))
                 .count();
-        if let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline) {
-            let path = project.under_root(path);
-            let (root, rules) = (&project.root, &project.rules);
-            let mut grew = ratchet::compare(changes, &path, root, rules, self.ratchet_only)?;
-            sort(&mut grew.findings, rules);
-            let findings = std::mem::take(&mut found.findings);
-            let rule_id = |r: usize| rules.rules[r].id.as_str();
-            found.findings = finding::merge(findings, grew.findings, |f| f, rule_id);
-            found.notes.extend(grew.note);
-        }
         summary.tally(&found.findings, &project.rules.rules);
         summary.elapsed = started.elapsed();
         self.print(project, &found, &summary, &resolved, &mut stderr)?;
@@ -220,80 +201,138 @@ impl Plan {
         })
     }
 
-    /// `--write-baseline`: records the findings in the baseline, unless part of the tree could
-    /// not be read; none is reported.
-    fn write_baseline(
-        &self,
-        project: &Project,
-        found: &mut Found,
-        path: &Path,
-        target: &Target,
-        stderr: &mut impl Write,
-    ) -> miette::Result<()> {
-        if !found.problems.is_empty() {
-            not_writing(target, stderr);
-            return Ok(());
-        }
-        let written = Baseline::of(&found.findings, &project.rules.rules);
-        written.write(target)?;
-        if self.notes {
-            let _ = writeln!(
-                stderr,
-                "vestige: wrote {} to the baseline {}",
-                plural(written.len(), "finding"),
-                visible(&path.display().to_string())
-            );
-        }
-        found.findings.clear();
-        Ok(())
+    /// Whether a stage after the scan changes the findings: the baseline (written or applied)
+    /// and the changed lines. Without them, the findings go from the scan to the output as they
+    /// are.
+    fn settles(&self) -> bool {
+        !matches!(self.baseline, BaselinePlan::Off) || self.changes.is_some()
     }
 
-    /// Hides the findings the baseline tolerates (kept as suppressed where they are on changed
-    /// lines), prunes it if asked, and returns the entries the code no longer has.
-    fn apply_baseline(
+    /// Applies, file by file, the stages between the scan and the output: writes or applies the
+    /// baseline, keeps what is on the changed lines, adds the ratchet's findings; returns the
+    /// baseline entries the code no longer has.
+    fn settle(
         &mut self,
         project: &Project,
         found: &mut Found,
         summary: &mut Summary,
         stderr: &mut impl Write,
     ) -> miette::Result<Vec<Resolved>> {
-        let BaselinePlan::Apply {
-            baseline,
-            prune,
-            count_resolved,
-            ..
-        } = &mut self.baseline
-        else {
-            return Ok(Vec::new());
-        };
-        let changes = self.changes.as_ref();
-        if let Some(target) = prune.as_ref().filter(|_| !found.problems.is_empty()) {
-            not_writing(target, stderr);
-        }
         let rules = &project.rules.rules;
-        let unread: HashSet<&str> = found.unread.iter().map(String::as_str).collect();
-        let mut applied = std::mem::take(baseline).apply(
-            &mut found.findings,
-            rules,
-            |f| !changes::keeps(changes, f),
-            |path| unread.contains(path),
-        );
-        summary.baselined = applied.hidden.len();
-        if self.keep.suppressed {
-            let hidden = std::mem::take(&mut applied.hidden).into_iter();
-            let hidden = hidden.filter(|f| changes::keeps(changes, f));
-            let hidden = hidden.map(|finding| Suppressed {
+        let rule_id = |r: usize| rules[r].id.as_str();
+        let changes = self.changes.as_ref();
+        let mut written = match &self.baseline {
+            BaselinePlan::Write { target, .. } if !found.problems.is_empty() => {
+                not_writing(target, stderr);
+                None
+            }
+            BaselinePlan::Write { .. } => Some(Baseline::default()),
+            _ => None,
+        };
+        let mut applying = match &mut self.baseline {
+            BaselinePlan::Apply { baseline, .. } => Some(std::mem::take(baseline).applying()),
+            _ => None,
+        };
+        let mut grew = self.ratchet(project, found)?.into_iter().peekable();
+        let mut hidden = Vec::new();
+        let mut settled = Findings::new(Arc::clone(found.findings.texts()));
+        let mut scratch = Vec::new();
+        for mut file in found.findings.files() {
+            let path = Arc::clone(&file[0].path);
+            while let Some(first) = grew.next_if(|g| g.path < path) {
+                let same = |g: &Finding| g.path == first.path;
+                let mut alone: Vec<Finding> = std::iter::from_fn(|| grew.next_if(same)).collect();
+                alone.insert(0, first);
+                settled.add_file(&alone, &mut scratch);
+            }
+            if let Some(baseline) = &mut written {
+                baseline.add(&file, rules);
+                continue;
+            }
+            if let Some(applying) = &mut applying {
+                let tolerated = applying.take(&mut file, rules, |f| !changes::keeps(changes, f));
+                summary.baselined += tolerated.len();
+                if self.keep.suppressed {
+                    let shown = tolerated.into_iter().filter(|f| changes::keeps(changes, f));
+                    hidden.extend(shown);
+                }
+            }
+            file.retain(|f| changes::keeps(changes, f));
+            let grown: Vec<Finding> =
+                std::iter::from_fn(|| grew.next_if(|g| g.path == path)).collect();
+            settled.add_file(&finding::merge(file, grown, |f| f, rule_id), &mut scratch);
+        }
+        let rest: Vec<Finding> = grew.collect();
+        for file in rest.chunk_by(|a, b| a.path == b.path) {
+            settled.add_file(file, &mut scratch);
+        }
+        found.findings = settled;
+        found
+            .suppressed
+            .retain(|s| changes::keeps(changes, &s.finding));
+        if !hidden.is_empty() {
+            let hidden = hidden.into_iter().map(|finding| Suppressed {
                 finding,
                 by: Suppression::Baseline,
             });
             let by_markers = std::mem::take(&mut found.suppressed);
-            found.suppressed = finding::merge(
-                by_markers,
-                hidden.collect(),
-                |s| &s.finding,
-                |r| &rules[r].id,
-            );
+            found.suppressed =
+                finding::merge(by_markers, hidden.collect(), |s| &s.finding, rule_id);
         }
+        if let (Some(written), BaselinePlan::Write { path, target }) = (written, &self.baseline) {
+            written.write(target)?;
+            if self.notes {
+                let _ = writeln!(
+                    stderr,
+                    "vestige: wrote {} to the baseline {}",
+                    plural(written.len(), "finding"),
+                    visible(&path.display().to_string())
+                );
+            }
+        }
+        match applying {
+            Some(applying) => self.finish_baseline(found, applying, summary, stderr),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// With `--ratchet` (changed lines and a baseline): the findings of the baseline entries
+    /// that grew since the merge base, sorted; its note goes to `found`.
+    fn ratchet(&self, project: &Project, found: &mut Found) -> miette::Result<Vec<Finding>> {
+        let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline)
+        else {
+            return Ok(Vec::new());
+        };
+        let path = project.under_root(path);
+        let (root, rules) = (&project.root, &project.rules);
+        let mut grew = ratchet::compare(changes, &path, root, rules, self.ratchet_only)?;
+        sort(&mut grew.findings, rules);
+        found.notes.extend(grew.note);
+        Ok(grew.findings)
+    }
+
+    /// Once the baseline was applied to every file: prunes it if asked, and returns the entries
+    /// the code no longer has.
+    fn finish_baseline(
+        &self,
+        found: &Found,
+        applying: Applying,
+        summary: &mut Summary,
+        stderr: &mut impl Write,
+    ) -> miette::Result<Vec<Resolved>> {
+        let BaselinePlan::Apply {
+            prune,
+            count_resolved,
+            ..
+        } = &self.baseline
+        else {
+            return Ok(Vec::new());
+        };
+        if let Some(target) = prune.as_ref().filter(|_| !found.problems.is_empty()) {
+            not_writing(target, stderr);
+        }
+        let unread: HashSet<&str> = found.unread.iter().map(String::as_str).collect();
+        let applied = applying.finish(|path| unread.contains(path));
         let prune = prune.as_ref().filter(|_| found.problems.is_empty());
         if let Some(target) = prune.filter(|_| !applied.resolved.is_empty()) {
             applied.kept.write(target)?;
@@ -452,11 +491,7 @@ fn kind(format: cli::Format) -> format::Kind {
 }
 
 /// The `--statistics` lines: what was scanned, how long it took, and the findings of each rule.
-fn statistics(summary: &Summary, findings: &[Finding], rules: &[ruleset::Rule]) -> String {
-    let mut per_rule = vec![0usize; rules.len()];
-    for finding in findings {
-        per_rule[finding.rule] += 1;
-    }
+fn statistics(summary: &Summary, findings: &Findings, rules: &[ruleset::Rule]) -> String {
     let mut out = format!(
         "statistics: {} scanned, {} bytes, {} skipped as binary, {} ms; {} findings, {} suppressed, \
          {} baselined\n",
@@ -469,7 +504,8 @@ fn statistics(summary: &Summary, findings: &[Finding], rules: &[ruleset::Rule]) 
         summary.baselined
     );
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
-    for (rule, count) in rules.iter().zip(per_rule) {
+    for (i, rule) in rules.iter().enumerate() {
+        let count = findings.of_rule(i);
         out.push_str(&format!(
             "statistics:   {:<width$}  {count}\n",
             visible(&rule.id)

@@ -24,11 +24,12 @@ pub fn run(args: &ReportArgs) -> miette::Result<Outcome> {
         source: baseline.is_some(),
     };
     let found = project.walk_and_scan(&[], args.threads, None, keep)?;
+    let findings = found.findings.to_vec();
     let baseline = baseline.map(|baseline| {
-        let remaining = baseline.remaining(&found.findings, &project.rules.rules);
+        let remaining = baseline.remaining(&findings, &project.rules.rules);
         (baseline.len(), remaining)
     });
-    let progress = Progress::of(&found.findings, &project.rules, found.files, baseline);
+    let progress = Progress::of(&findings, &project.rules, found.files, baseline);
     let mut stderr = io::stderr().lock();
     for problem in &found.problems {
         let _ = writeln!(stderr, "vestige: {}", visible(problem));

@@ -14,9 +14,9 @@ impl Format for Checkstyle {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(out, r#"<checkstyle version="4.3">"#)?;
-        for file in results.findings.chunk_by(|a, b| a.path == b.path) {
+        for file in results.findings.files() {
             writeln!(out, r#"  <file name="{}">"#, xml_attr(&file[0].path))?;
-            for finding in file {
+            for finding in &file {
                 let rule = &results.rules[finding.rule];
                 let severity = match rule.severity {
                     Severity::Error => "error",

@@ -12,7 +12,7 @@ pub(super) struct Files;
 
 impl Format for Files {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
-        for file in results.findings.chunk_by(|a, b| a.path == b.path) {
+        for file in results.findings.files() {
             writeln!(out, "{}", no_command(&visible(&file[0].path)))?;
         }
         Ok(())

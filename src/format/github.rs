@@ -13,7 +13,7 @@ pub(super) struct Github;
 
 impl Format for Github {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
-        for finding in results.findings {
+        for finding in results.findings.iter() {
             let rule = &results.rules[finding.rule];
             let command = match rule.severity {
                 Severity::Error => "error",

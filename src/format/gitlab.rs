@@ -38,7 +38,8 @@ struct Lines {
 
 impl Format for Gitlab {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let all = with_suppressed(results);
+        let reported = results.findings.to_vec();
+        let all = with_suppressed(&reported, results);
         let issues: Vec<Issue<'_>> = all
             .iter()
             .zip(fingerprints(all.iter().map(|&(f, _)| f), results.rules))

@@ -58,7 +58,7 @@ impl Format for Human {
                 text.push('\n');
             }
             let diagnostic = FindingDiagnostic {
-                finding,
+                finding: &finding,
                 rule: &results.rules[finding.rule],
                 source: match &finding.location {
                     Location::Span(span) => Some(SnippetSource {

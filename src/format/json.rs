@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use super::{Format, Results};
 use crate::finding::{Finding, Severity};
 use crate::ruleset::Rule;
+use crate::store;
 
 /// The JSON reporter.
 pub(super) struct Json;
@@ -19,33 +20,49 @@ struct Document<'a> {
     summary: JsonSummary,
 }
 
-/// The findings, each made into its JSON object only as it is written, so that the document
-/// never holds them all a second time.
+/// The findings, each unpacked and made into its JSON object only as it is written, so that the
+/// document never holds them all.
 struct Findings<'a> {
-    findings: &'a [Finding],
+    findings: &'a store::Findings,
     rules: &'a [Rule],
 }
 
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.findings.iter().map(|f| {
-            let rule = &self.rules[f.rule];
-            JsonFinding {
-                rule: &rule.id,
-                severity: rule.severity,
-                path: &f.path,
-                line: f.location.start().line,
-                column: f.location.start().column,
-                end_line: f.location.end().line,
-                end_column: f.location.end().column,
-                byte_offset: f.location.bytes().start,
-                matched: f.matched(),
-                needle: &f.needle,
-                variant_of: f.variant_of.as_deref(),
-                message: &rule.message,
-                note: f.note.as_deref(),
-            }
-        }))
+        let each = |finding| Each {
+            finding,
+            rules: self.rules,
+        };
+        serializer.collect_seq(self.findings.iter().map(each))
+    }
+}
+
+/// One finding, serialized as its JSON object.
+struct Each<'a> {
+    finding: Finding,
+    rules: &'a [Rule],
+}
+
+impl Serialize for Each<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let f = &self.finding;
+        let rule = &self.rules[f.rule];
+        JsonFinding {
+            rule: &rule.id,
+            severity: rule.severity,
+            path: &f.path,
+            line: f.location.start().line,
+            column: f.location.start().column,
+            end_line: f.location.end().line,
+            end_column: f.location.end().column,
+            byte_offset: f.location.bytes().start,
+            matched: f.matched(),
+            needle: &f.needle,
+            variant_of: f.variant_of.as_deref(),
+            message: &rule.message,
+            note: f.note.as_deref(),
+        }
+        .serialize(serializer)
     }
 }
 

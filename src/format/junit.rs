@@ -27,8 +27,9 @@ impl Format for Junit {
     }
 
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let all = results.findings.to_vec();
         let mut by_rule: Vec<Vec<&Finding>> = vec![Vec::new(); results.rules.len()];
-        for finding in results.findings {
+        for finding in &all {
             by_rule[finding.rule].push(finding);
         }
         let fails = |rule: &Rule| match rule.severity {

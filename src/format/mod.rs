@@ -5,8 +5,9 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::finding::{Finding, Severity, Suppressed};
+use crate::finding::{Severity, Suppressed};
 use crate::ruleset::Rule;
+use crate::store::Findings;
 
 mod checkstyle;
 mod files;
@@ -27,7 +28,7 @@ pub struct Results<'a> {
     /// The rules; `Finding::rule` indexes this.
     pub rules: &'a [Rule],
     /// The findings, sorted by path, line, column and rule.
-    pub findings: &'a [Finding],
+    pub findings: &'a Findings,
     /// The findings a marker or the baseline suppressed, sorted as `findings`; only SARIF shows
     /// them.
     pub suppressed: &'a [Suppressed],
@@ -73,12 +74,12 @@ impl Summary {
         self.by_severity.iter().sum()
     }
 
-    /// Adds the severities and files of `findings`, sorted by path.
-    pub fn tally(&mut self, findings: &[Finding], rules: &[Rule]) {
-        for finding in findings {
-            self.by_severity[rules[finding.rule].severity as usize] += 1;
+    /// Adds the severities and files of `findings`.
+    pub fn tally(&mut self, findings: &Findings, rules: &[Rule]) {
+        for (i, rule) in rules.iter().enumerate() {
+            self.by_severity[rule.severity as usize] += findings.of_rule(i);
         }
-        self.files_with_findings += findings.chunk_by(|a, b| a.path == b.path).count();
+        self.files_with_findings += findings.files_len();
     }
 
     /// The closing line of the human formats, e.g. `3 errors, 1 warning in 2 files; 214 files

@@ -132,7 +132,8 @@ struct Fingerprints {
 impl Format for Sarif {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         let rules = results.rules.iter().map(descriptor).collect();
-        let all = with_suppressed(results);
+        let reported = results.findings.to_vec();
+        let all = with_suppressed(&reported, results);
         let results = all
             .iter()
             .zip(fingerprints(all.iter().map(|&(f, _)| f), results.rules))

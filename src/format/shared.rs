@@ -8,12 +8,13 @@ use super::Results;
 use crate::finding::{self, Finding, Suppression};
 use crate::ruleset::Rule;
 
-/// Every finding of `results`, suppressed and baselined ones too, in report order, each with what
-/// suppressed it (`None` for the findings reported as such).
+/// Every finding, the `reported` ones of `results` and its suppressed and baselined ones, in
+/// report order, each with what suppressed it (`None` for the findings reported as such).
 pub(super) fn with_suppressed<'r>(
+    reported: &'r [Finding],
     results: &'r Results<'_>,
 ) -> Vec<(&'r Finding, Option<&'r Suppression>)> {
-    let reported = results.findings.iter().map(|finding| (finding, None));
+    let reported = reported.iter().map(|finding| (finding, None));
     let suppressed = results.suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
     finding::merge(
         reported.collect(),

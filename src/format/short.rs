@@ -24,9 +24,9 @@ impl Format for Short {
         let messages: Vec<_> = results.rules.iter().map(|r| visible(&r.message)).collect();
         let mut line = String::new();
         // The findings of one file are together, and its path is made visible once.
-        for file in results.findings.chunk_by(|a, b| a.path == b.path) {
+        for file in results.findings.files() {
             let path = visible(&file[0].path);
-            for finding in file {
+            for finding in &file {
                 let start = finding.location.start();
                 line.clear();
                 // Writing into a String cannot fail.
