@@ -296,10 +296,10 @@ fn pack(findings: &[Finding], path: &str, texts: &Texts, out: &mut Vec<u8>) {
         }
         if let Location::Span(span) = &finding.location {
             put_signed(out, span.bytes.start, last_byte);
-            put(out, span.bytes.len());
+            put_signed(out, span.bytes.end, span.bytes.start);
             put_signed(out, span.start.line, last_line);
             put(out, span.start.column);
-            put(out, span.end.line - span.start.line);
+            put_signed(out, span.end.line, span.start.line);
             put(out, span.end.column);
             (last_byte, last_line) = (span.bytes.start, span.start.line);
             if flags & flag::RECASED != 0 {
@@ -335,10 +335,10 @@ fn unpack(input: &mut Reader<'_>, texts: &Texts) -> Vec<Finding> {
             .then(|| input.shared(flags & flag::VARIANT_TEXT != 0, texts));
         let location = if flags & flag::SPAN != 0 {
             let start_byte = input.signed(last_byte);
-            let end_byte = start_byte + input.number();
+            let end_byte = input.signed(start_byte);
             let line = input.signed(last_line);
             let column = input.number();
-            let end_line = line + input.number();
+            let end_line = input.signed(line);
             let end_column = input.number();
             (last_byte, last_line) = (start_byte, line);
             let matched: Arc<[u8]> = if flags & flag::NEEDLE != 0 {
@@ -576,8 +576,9 @@ mod tests {
                 2 => needle.to_ascii_lowercase().into_bytes(),
                 _ => b"other \xff bytes".to_vec(),
             };
+            // A span that ends before it starts is packed as it is, not corrected.
             let end = Position {
-                line: line + lines,
+                line: (line + lines).saturating_sub(usize::from(lines == 2) * 3),
                 column: column + bytes.len(),
             };
             let snippet = snippet.then(|| Snippet {
@@ -585,7 +586,11 @@ mod tests {
                 first_line: line,
                 span: 2..2 + needle.len(),
             });
-            let span = byte..byte + bytes.len();
+            let span = if lines == 2 {
+                byte..byte / 2
+            } else {
+                byte..byte + bytes.len()
+            };
             let start = Position { line, column };
             Location::Span(Span::new(span, start, end, bytes.into(), snippet))
         };
