@@ -502,29 +502,20 @@ fn swap_case(byte: u8) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
     use std::sync::Arc;
 
     use proptest::prelude::*;
 
     use super::{Findings, Texts};
     use crate::finding::{self, Finding, Location, Position, Snippet, Span};
-    use crate::rulefile::RuleFile;
     use crate::ruleset::RuleSet;
 
     /// Two rules, the first with naming variants.
     fn rules() -> RuleSet {
-        let file = RuleFile {
-            path: "/vestige.toml".into(),
-            name: "vestige.toml".into(),
-            source: Arc::new(
-                "[[rule]]\nid = \"b\"\nmessage = \"m\"\ntokens = [\"PiggyBank\"]\nvariants = true\n\
-                 [[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Foo\", \"Bar\"]\n"
-                    .into(),
-            ),
-        };
-        let raw = file.parse().unwrap();
-        crate::ruleset::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
+        crate::ruleset::from_toml(
+            "[[rule]]\nid = \"b\"\nmessage = \"m\"\ntokens = [\"PiggyBank\"]\nvariants = true\n\
+             [[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"Foo\", \"Bar\"]\n",
+        )
     }
 
     /// What a finding is made of, drawn by proptest: path, rule, needle (or a text of its own),

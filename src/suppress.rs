@@ -266,22 +266,12 @@ fn first_closer(text: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-    use std::sync::Arc;
-
     use super::{Marker, Suppressor, unmatch};
     use crate::matcher::Hit;
-    use crate::rulefile::RuleFile;
     use crate::ruleset::RuleSet;
 
     fn rules() -> RuleSet {
-        let file = RuleFile {
-            path: "/vestige.toml".into(),
-            name: "vestige.toml".into(),
-            source: Arc::new("[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"A\"]\n".into()),
-        };
-        let raw = file.parse().unwrap();
-        crate::ruleset::compile(&file, raw, Path::new("/"), crate::day::Day::today()).unwrap()
+        crate::ruleset::from_toml("[[rule]]\nid = \"a\"\nmessage = \"m\"\ntokens = [\"A\"]\n")
     }
 
     fn markers(text: &str) -> Vec<Marker> {
