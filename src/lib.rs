@@ -1,8 +1,8 @@
 //! vestige: a fast architecture guard that keeps removed code from coming back.
 //!
 //! The pipeline, one module per stage: `rulefile` reads the rule file, `ruleset` compiles it,
-//! `walk` picks the files, `scan` turns each file into `finding`s, and `format` writes them in
-//! the chosen output format; `project` runs these stages for every command. Each command has its
+//! `walk` picks the files, `scan` turns each file into `finding`s, `store` holds them packed
+//! until `format` writes them in the chosen output format, one file at a time; `project` runs these stages for every command. Each command has its
 //! home in `commands`; `run` only dispatches to them, and `main.rs` maps the outcome to an exit
 //! code.
 
