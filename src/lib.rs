@@ -2,9 +2,9 @@
 //!
 //! The pipeline, one module per stage: `rulefile` reads the rule file, `ruleset` compiles it,
 //! `walk` picks the files, `scan` turns each file into `finding`s, `store` holds them packed
-//! until `format` writes them in the chosen output format, one file at a time; `project` runs these stages for every command. Each command has its
-//! home in `commands`; `run` only dispatches to them, and `main.rs` maps the outcome to an exit
-//! code.
+//! until `format` writes them in the chosen output format, one file at a time; `project` runs
+//! these stages for every command. Each command has its home in `commands`; `run` only
+//! dispatches to them, and `main.rs` maps the outcome to an exit code.
 
 /// The baseline: findings tolerated, keyed on content, not line numbers.
 pub mod baseline;
