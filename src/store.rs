@@ -63,7 +63,7 @@ fn address(text: &Arc<str>) -> usize {
 const BLOCK: usize = 1 << 20;
 
 /// The findings of a run, packed file by file, in path order once [`Findings::sort`]ed.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Findings {
     texts: Arc<Texts>,
     /// Packed files, one after another; a file never spans two blocks.
