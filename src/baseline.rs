@@ -173,11 +173,9 @@ impl Applied {
 impl Baseline {
     /// The baseline of `findings`.
     pub fn of(findings: &[Finding], rules: &[Rule]) -> Self {
-        let mut entries = BTreeMap::new();
-        for finding in findings {
-            *entries.entry(key(finding, rules)).or_insert(0) += 1;
-        }
-        Self { entries }
+        let mut baseline = Self::default();
+        baseline.add(findings, rules);
+        baseline
     }
 
     /// Reads the baseline file at `path`.
@@ -298,7 +296,7 @@ impl Baseline {
 }
 
 /// A baseline being applied to the findings of a run, a file or more at a time.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Applying {
     /// What the baseline tolerates and no finding has used up yet.
     left: BTreeMap<Key, usize>,

@@ -3,9 +3,9 @@
 //! lines) they would be most of its memory. Packed, a finding is a few bytes: positions as
 //! variable-length differences from the finding before, its needle and variant by their number
 //! in the rule set, its path once per file, its matched text only where it differs from the
-//! needle by more than case. Files are packed one after another into blocks of a fixed size, so
-//! nothing is copied as the store grows. Each file is unpacked into `Finding`s only when a stage
-//! or a format reaches it, so the output streams file by file, in path order.
+//! needle by more than ASCII case. Files are packed one after another into blocks of a fixed
+//! size, so nothing is copied as the store grows. Each file is unpacked into `Finding`s only when
+//! a stage or a format reaches it, so the output streams file by file, in path order.
 
 use std::sync::Arc;
 
@@ -63,7 +63,7 @@ fn address(text: &Arc<str>) -> usize {
 const BLOCK: usize = 1 << 20;
 
 /// The findings of a run, packed file by file, in path order once [`Findings::sort`]ed.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Findings {
     texts: Arc<Texts>,
     /// Packed files, one after another; a file never spans two blocks.

@@ -915,3 +915,67 @@ fn the_baseline_keys_on_the_source_line_whatever_the_format_shows() {
     let (out, _) = run(report, 0);
     assert_eq!(json(&out)["baseline"]["remaining"], 1, "{out}");
 }
+
+#[test]
+fn json_keeps_every_field_of_a_finding_and_the_statistics_count_what_it_lists() {
+    // What the findings between the scan and the output are packed apart from: a forbidden path
+    // beside text findings of one file, a built-in rule's finding with a note, matches that
+    // differ from their token by ASCII case only and beyond it, and an offset past a megabyte.
+    let dir = tree(
+        "[[rule]]\nid = \"legacy\"\nmessage = \"legacy run\"\ntokens = [\"Foo\"]\n\
+         forbid_paths = [\"app/Gone.php\"]\n\
+         [[rule]]\nid = \"ci\"\nmessage = \"any case\"\ntokens = [\"straße\", \"MiXeD\"]\n\
+         case_sensitive = false\nmatch = \"substring\"\n",
+    );
+    let d = dir.path();
+    write(d, "app/Gone.php", "Foo\n// vestige-ignore: legcy -- typo\n");
+    write(d, "app/ci.txt", "STRAßE mIxEd STRASSE\n");
+    write(d, "app/far.txt", format!("{} Foo\n", "a".repeat(2 << 20)));
+    let (out, stderr) = run(check_in(d, &["--format", "json", "--statistics"]), 1);
+    let doc = json(&out);
+    let keys = [
+        "rule",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "byte_offset",
+        "match",
+        "needle",
+        "note",
+    ];
+    let fields = |f: &Value| keys.map(|k| f[k].to_string()).join(" ");
+    let listed: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(fields)
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            r#""legacy" "app/Gone.php" 1 1 1 1 0 "app/Gone.php" "app/Gone.php" null"#,
+            r#""legacy" "app/Gone.php" 1 1 1 4 0 "Foo" "Foo" null"#,
+            r#""unused-suppression" "app/Gone.php" 2 4 2 33 7 "vestige-ignore: legcy -- typo" "vestige-ignore" "did you mean `legacy`?""#,
+            r#""ci" "app/ci.txt" 1 1 1 7 0 "STRAßE" "straße" null"#,
+            r#""ci" "app/ci.txt" 1 8 1 13 8 "mIxEd" "MiXeD" null"#,
+            r#""legacy" "app/far.txt" 1 2097154 1 2097157 2097153 "Foo" "Foo" null"#,
+        ]
+    );
+    let summary = &doc["summary"];
+    assert_eq!(
+        (&summary["findings"], &summary["files_with_findings"]),
+        (&Value::from(6), &Value::from(3))
+    );
+    let per_rule: Vec<&str> = stderr.lines().skip(1).take(3).collect();
+    assert_eq!(
+        per_rule,
+        [
+            "statistics:   legacy                      3",
+            "statistics:   ci                          2",
+            "statistics:   unused-suppression          1",
+        ],
+        "{stderr}"
+    );
+}

@@ -296,8 +296,9 @@ impl Plan {
         }
     }
 
-    /// With `--ratchet` (changed lines and a baseline): the findings of the baseline entries
-    /// that grew since the merge base, sorted; its note goes to `found`.
+    /// When the run has changed lines and applies a baseline (`--ratchet`, or `--since` with a
+    /// baseline; `--staged` has no merge base, so nothing is compared): the findings of the
+    /// baseline entries that grew since the merge base, sorted; its note goes to `found`.
     fn ratchet(&self, project: &Project, found: &mut Found) -> miette::Result<Vec<Finding>> {
         let (Some(changes), BaselinePlan::Apply { path, .. }) = (&self.changes, &self.baseline)
         else {
