@@ -8,13 +8,52 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 
-use super::shared::{fingerprints, with_suppressed};
+use super::shared::{each_file, fingerprints};
 use super::{Format, Results};
 use crate::finding::Severity;
 
 /// The GitLab Code Quality reporter.
 pub(super) struct Gitlab;
+
+/// The issues, each made as it is written, one file at a time.
+struct Issues<'a, 'r>(&'a Results<'r>);
+
+impl Serialize for Issues<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let results = self.0;
+        let mut seq = serializer.serialize_seq(None)?;
+        each_file(results, |file| {
+            let fingerprints = fingerprints(file.iter().map(|&(f, _)| f), results.rules);
+            let shown = file
+                .iter()
+                .zip(fingerprints)
+                .filter(|((_, by), _)| by.is_none());
+            for (&(finding, _), fingerprint) in shown {
+                let rule = &results.rules[finding.rule];
+                seq.serialize_element(&Issue {
+                    description: format!("{}: {}", finding.subject(), rule.message),
+                    check_name: &rule.id,
+                    fingerprint,
+                    severity: match rule.severity {
+                        Severity::Error => "major",
+                        Severity::Warning => "minor",
+                        Severity::Note => "info",
+                    },
+                    location: Location {
+                        path: &finding.path,
+                        lines: Lines {
+                            begin: finding.location.start().line,
+                        },
+                    },
+                })?;
+            }
+            Ok(())
+        })?;
+        seq.end()
+    }
+}
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -38,33 +77,7 @@ struct Lines {
 
 impl Format for Gitlab {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let reported = results.findings.to_vec();
-        let all = with_suppressed(&reported, results);
-        let issues: Vec<Issue<'_>> = all
-            .iter()
-            .zip(fingerprints(all.iter().map(|&(f, _)| f), results.rules))
-            .filter(|((_, by), _)| by.is_none())
-            .map(|(&(finding, _), fingerprint)| {
-                let rule = &results.rules[finding.rule];
-                Issue {
-                    description: format!("{}: {}", finding.subject(), rule.message),
-                    check_name: &rule.id,
-                    fingerprint,
-                    severity: match rule.severity {
-                        Severity::Error => "major",
-                        Severity::Warning => "minor",
-                        Severity::Note => "info",
-                    },
-                    location: Location {
-                        path: &finding.path,
-                        lines: Lines {
-                            begin: finding.location.start().line,
-                        },
-                    },
-                }
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut *out, &issues)?;
+        serde_json::to_writer_pretty(&mut *out, &Issues(results))?;
         writeln!(out)
     }
 

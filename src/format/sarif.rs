@@ -9,8 +9,9 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 
-use super::shared::{fingerprints, with_suppressed};
+use super::shared::{each_file, fingerprints};
 use super::{Format, Results};
 use crate::finding::{Finding, Severity, Suppression};
 use crate::ruleset::Rule;
@@ -19,21 +20,58 @@ use crate::ruleset::Rule;
 pub(super) struct Sarif;
 
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log<'a, 'r> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<'a, 'r>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<'a, 'r> {
     tool: Tool<'a>,
     /// Columns count Unicode scalar values, as everywhere in vestige, not UTF-16 code units
     /// (SARIF's default).
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    results: Each<'a, 'r>,
+}
+
+/// The results, each made as it is written, one file at a time.
+struct Each<'a, 'r>(&'a Results<'r>);
+
+impl Serialize for Each<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let results = self.0;
+        let mut seq = serializer.serialize_seq(None)?;
+        each_file(results, |file| {
+            let fingerprints = fingerprints(file.iter().map(|&(f, _)| f), results.rules);
+            for (&(finding, by), fingerprint) in file.iter().zip(fingerprints) {
+                let rule = &results.rules[finding.rule];
+                let baseline_state = match by {
+                    Some(Suppression::Baseline) => Some("unchanged"),
+                    _ if results.baseline => Some("new"),
+                    _ => None,
+                };
+                seq.serialize_element(&SarifResult {
+                    rule_id: &rule.id,
+                    rule_index: finding.rule,
+                    level: level(rule.severity),
+                    message: Text {
+                        text: rule.message.as_str().into(),
+                    },
+                    locations: [location(finding)],
+                    partial_fingerprints: Fingerprints {
+                        vestige_match: fingerprint,
+                    },
+                    baseline_state,
+                    suppressions: by.map(|by| [suppression(by)]),
+                })?;
+            }
+            Ok(())
+        })?;
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -132,34 +170,6 @@ struct Fingerprints {
 impl Format for Sarif {
     fn write(&self, results: &Results<'_>, out: &mut dyn Write) -> io::Result<()> {
         let rules = results.rules.iter().map(descriptor).collect();
-        let reported = results.findings.to_vec();
-        let all = with_suppressed(&reported, results);
-        let results = all
-            .iter()
-            .zip(fingerprints(all.iter().map(|&(f, _)| f), results.rules))
-            .map(|(&(finding, by), fingerprint)| {
-                let rule = &results.rules[finding.rule];
-                let baseline_state = match by {
-                    Some(Suppression::Baseline) => Some("unchanged"),
-                    _ if results.baseline => Some("new"),
-                    _ => None,
-                };
-                SarifResult {
-                    rule_id: &rule.id,
-                    rule_index: finding.rule,
-                    level: level(rule.severity),
-                    message: Text {
-                        text: rule.message.as_str().into(),
-                    },
-                    locations: [location(finding)],
-                    partial_fingerprints: Fingerprints {
-                        vestige_match: fingerprint,
-                    },
-                    baseline_state,
-                    suppressions: by.map(|by| [suppression(by)]),
-                }
-            })
-            .collect();
         let log = Log {
             schema: "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
             version: "2.1.0",
@@ -172,7 +182,7 @@ impl Format for Sarif {
                     },
                 },
                 column_kind: "unicodeCodePoints",
-                results,
+                results: Each(results),
             }],
         };
         serde_json::to_writer_pretty(&mut *out, &log)?;

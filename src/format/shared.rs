@@ -5,28 +5,60 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::Results;
-use crate::finding::{self, Finding, Suppression};
+use crate::finding::{self, Finding, Suppressed, Suppression};
 use crate::ruleset::Rule;
 
-/// Every finding, the `reported` ones of `results` and its suppressed and baselined ones, in
-/// report order, each with what suppressed it (`None` for the findings reported as such).
-pub(super) fn with_suppressed<'r>(
-    reported: &'r [Finding],
-    results: &'r Results<'_>,
-) -> Vec<(&'r Finding, Option<&'r Suppression>)> {
-    let reported = reported.iter().map(|finding| (finding, None));
-    let suppressed = results.suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
-    finding::merge(
-        reported.collect(),
-        suppressed.collect(),
-        |&(finding, _)| finding,
-        |r| &results.rules[r].id,
-    )
+/// Every finding of `results`, reported, suppressed and baselined, one file at a time in report
+/// order: `each` gets the findings of a file, each with what suppressed it (`None` for the
+/// findings reported as such).
+pub(super) fn each_file<E>(
+    results: &Results<'_>,
+    mut each: impl FnMut(&[(&Finding, Option<&Suppression>)]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut file = |reported: &[Finding], suppressed: &[Suppressed]| {
+        let reported = reported.iter().map(|finding| (finding, None));
+        let suppressed = suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
+        each(&finding::merge(
+            reported.collect(),
+            suppressed.collect(),
+            |&(finding, _)| finding,
+            |r| &results.rules[r].id,
+        ))
+    };
+    let mut suppressed = results.suppressed;
+    // The suppressed findings of the files before `path` (all, without one), and of `path`.
+    let mut split = |path: Option<&str>| {
+        let before = suppressed
+            .iter()
+            .take_while(|s| path.is_none_or(|path| *s.finding.path < *path))
+            .count();
+        let with = suppressed[before..]
+            .iter()
+            .take_while(|s| path.is_some_and(|path| *s.finding.path == *path))
+            .count();
+        let (earlier, rest) = suppressed.split_at(before);
+        let (same, rest) = rest.split_at(with);
+        suppressed = rest;
+        (earlier, same)
+    };
+    for reported in results.findings.files() {
+        let (earlier, same) = split(Some(&reported[0].path));
+        for alone in earlier.chunk_by(|a, b| a.finding.path == b.finding.path) {
+            file(&[], alone)?;
+        }
+        file(&reported, same)?;
+    }
+    let (rest, _) = split(None);
+    for alone in rest.chunk_by(|a, b| a.finding.path == b.finding.path) {
+        file(&[], alone)?;
+    }
+    Ok(())
 }
 
-/// One fingerprint per finding, in the order of `findings` (which must be sorted and, so that
-/// a finding's fingerprint does not change when a twin is suppressed, hold the suppressed
-/// findings too: see `with_suppressed`).
+/// One fingerprint per finding, in the order of `findings`: the findings of one file, sorted
+/// and, so that a finding's fingerprint does not change when a twin is suppressed, with the
+/// suppressed ones (see `each_file`). The path is part of what is counted, so the fingerprints
+/// of a file do not depend on the other files.
 ///
 /// Scheme, version 1: the 128-bit FNV-1a hash, as 32 lowercase hex digits, of four fields:
 /// the rule id, the path, the matched text, and the occurrence index, which counts the earlier
