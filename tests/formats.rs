@@ -719,6 +719,26 @@ fn ratchet_tree() -> TempDir {
     dir
 }
 
+#[test]
+fn sarif_lists_the_files_with_only_suppressed_findings_in_their_place() {
+    let dir = tree(RULE);
+    let d = dir.path();
+    write(d, "app/0.php", "Foo(); // vestige-ignore: legacy\n");
+    write(d, "app/M.php", "\nFoo();\n");
+    write(d, "app/Z.php", "Foo(); // vestige-ignore: legacy\n");
+    let log = json(&run(check_in(d, &["--format", "sarif"]), 1).0);
+    assert_valid_sarif(&log);
+    let in_source = serde_json::json!([{ "kind": "inSource" }]);
+    assert_eq!(
+        sarif_states(&log),
+        [
+            ("app/0.php".to_owned(), 1, Value::Null, in_source.clone()),
+            ("app/M.php".to_owned(), 2, Value::Null, Value::Null),
+            ("app/Z.php".to_owned(), 1, Value::Null, in_source),
+        ]
+    );
+}
+
 /// Each result of a SARIF log as (path, line, baselineState, suppressions).
 fn sarif_states(log: &Value) -> Vec<(String, u64, Value, Value)> {
     results(log)
