@@ -580,16 +580,14 @@ struct PartTable {
     lexicon: Lexicon,
     /// Bit `quad(head)` set when some token of four bytes or more starts with the bytes of
     /// `head` (its first four, little-endian).
-    starts: Box<[u64]>,
-    /// `spans[quad(head) >> span_shift]`: the lengths of the tokens of four bytes or more whose
-    /// first four bytes hash there, as `Spans`.
-    spans: Box<[u64]>,
-    /// How far `quad` is shifted to index `spans`.
-    span_shift: u32,
+    starts: Box<StartBits>,
+    /// `spans[quad(head) >> (START_BITS - SPAN_BITS)]`: the lengths of the tokens of four bytes
+    /// or more whose first four bytes hash there, as `Spans`.
+    spans: Box<[u64; 1 << SPAN_BITS]>,
     /// Bit `triple(head)` set for each token of three bytes, if any is.
-    triples: Option<Box<[u64]>>,
+    triples: Option<Box<StartBits>>,
     /// Bit `pair(head)` set for each token of two bytes, if any is.
-    pairs: Option<Box<[u64]>>,
+    pairs: Option<Box<StartBits>>,
     /// Whether some token is one byte long (it has no second byte to filter on).
     single: bool,
     /// The classes of the tokens' first bytes (`Openers`), case folded for case-insensitive
@@ -642,6 +640,13 @@ impl Openers {
 /// Bits in each start filter: a token's first bytes, case folded, hashed to one of them.
 const START_BITS: u32 = 16;
 
+/// A start filter: `1 << START_BITS` bits.
+type StartBits = [u64; (1 << START_BITS) / 64];
+
+/// Entries of the part table's token lengths by start (`PartTable::spans`), indexed by the top
+/// bits of `quad`: after the start filter has passed, few tokens share an entry.
+const SPAN_BITS: u32 = 12;
+
 /// The bit of the start filter for a token whose first four bytes are those of `head`
 /// (little-endian). Setting bit 5 folds ASCII case and keeps the compound bytes apart, all a
 /// filter needs.
@@ -680,15 +685,9 @@ fn bit(bits: &[u64], at: usize) -> bool {
 
 impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
-        let table = || vec![0u64; (1 << START_BITS) / 64].into_boxed_slice();
+        let table = || Box::new([0u64; (1 << START_BITS) / 64]);
         let mut starts = table();
-        // About four entries per token of the span table, at most one per start bit.
-        let span_bits = (tokens.len() * 4)
-            .next_power_of_two()
-            .trailing_zeros()
-            .clamp(10, START_BITS);
-        let span_shift = START_BITS - span_bits;
-        let mut spans = vec![0u64; 1 << span_bits].into_boxed_slice();
+        let mut spans = Box::new([0u64; 1 << SPAN_BITS]);
         let (mut triples, mut pairs) = (None, None);
         let mut single = false;
         let mut openers = 0;
@@ -698,7 +697,7 @@ impl PartTable {
                 (head, 4) => {
                     let key = quad(head);
                     starts[key / 64] |= 1 << (key % 64);
-                    spans[key >> span_shift] |= Spans::of(token.token.len());
+                    spans[key >> (START_BITS - SPAN_BITS)] |= Spans::of(token.token.len());
                 }
                 (head, 3) => {
                     let key = triple(head);
@@ -715,7 +714,6 @@ impl PartTable {
             lexicon: Lexicon::new(tokens)?,
             starts,
             spans,
-            span_shift,
             triples,
             pairs,
             single,
@@ -727,12 +725,12 @@ impl PartTable {
     #[inline(always)]
     fn spans(&self, rest: &[u8]) -> u64 {
         let (head, len) = head(rest);
-        let filter = |bits: &Option<Box<[u64]>>, key: usize, len: usize| {
-            u64::from(bits.as_ref().is_some_and(|b| bit(b, key))) << len
+        let filter = |bits: &Option<Box<StartBits>>, key: usize, len: usize| {
+            u64::from(bits.as_ref().is_some_and(|b| bit(&b[..], key))) << len
         };
         let mut spans = u64::from(self.single) << 1;
-        if len >= 4 && bit(&self.starts, quad(head)) {
-            spans |= self.spans[quad(head) >> self.span_shift];
+        if len >= 4 && bit(&self.starts[..], quad(head)) {
+            spans |= self.spans[quad(head) >> (START_BITS - SPAN_BITS)];
         }
         if len >= 3 {
             spans |= filter(&self.triples, triple(head), 3);
@@ -800,12 +798,12 @@ impl PartTable {
     }
 }
 
-/// Bits `at..at + 64` of `masks` (zeros past its end): bit `i` of the result is bit `at + i`.
+/// Bits `at..at + 64` of `masks`, which has a word past the one of bit `at`: bit `i` of the
+/// result is bit `at + i`.
 #[inline(always)]
 fn window(masks: &[u64], at: usize) -> u64 {
-    let word = |block: usize| masks.get(block).copied().unwrap_or(0);
-    let pair = u128::from(word(at / 64)) | u128::from(word(at / 64 + 1)) << 64;
-    (pair >> (at % 64)) as u64
+    let (block, shift) = (at / 64, at % 64);
+    masks[block] >> shift | (masks[block + 1] << 1) << (63 - shift)
 }
 
 /// The first position from `at` on (up to `limit`) whose bit in `masks` is clear, or `limit`.
@@ -848,7 +846,8 @@ thread_local! {
 }
 
 /// Bit masks of a haystack for the part table, 64 positions a word (bit `at % 64` of word
-/// `at / 64`), one word more than the haystack needs.
+/// `at / 64`): `starts` one word more than the haystack needs, the others two (the last is
+/// zero), so that a 64-bit window from any position up to the length can be read.
 #[derive(Default)]
 struct PartMasks {
     /// Part boundaries: bit `at` set for a boundary between bytes `at - 1` and `at`, for `at` up
@@ -874,7 +873,7 @@ impl PartMasks {
         } = self;
         for mask in [&mut *bounds, &mut *compound, &mut *starts] {
             mask.clear();
-            mask.reserve(blocks);
+            mask.reserve(blocks + 1);
         }
         let wanted = |class: u8| 0u64.wrapping_sub(u64::from(openers & class != 0));
         let [mut upper, mut lower, mut alnum, mut comp] = classes(0);
@@ -898,6 +897,8 @@ impl PartMasks {
             (prev_upper, prev_alnum) = (upper, alnum);
             [upper, lower, alnum, comp] = [next_upper, next_lower, next_alnum, next_comp];
         }
+        bounds.push(0);
+        compound.push(0);
     }
 }
 
@@ -1767,8 +1768,10 @@ mod tests {
             let mut masks = PartMasks::default();
             masks.classify(&haystack, openers);
             let PartMasks { bounds, compound, starts } = masks;
-            prop_assert_eq!(bounds.len(), haystack.len() / 64 + 1);
-            prop_assert_eq!(starts.len(), bounds.len());
+            prop_assert_eq!(starts.len(), haystack.len() / 64 + 1);
+            prop_assert_eq!(bounds.len(), starts.len() + 1);
+            prop_assert_eq!(compound.len(), bounds.len());
+            prop_assert_eq!((bounds[starts.len()], compound[starts.len()]), (0, 0));
             for at in 0..=haystack.len() {
                 let bit = bounds[at / 64] >> (at % 64) & 1 == 1;
                 prop_assert_eq!(bit, is_part_boundary(&haystack, at), "boundary at {}", at);
@@ -1777,6 +1780,13 @@ mod tests {
                 });
                 let bit = starts[at / 64] >> (at % 64) & 1 == 1;
                 prop_assert_eq!(bit, is_part_boundary(&haystack, at) && opens, "start at {}", at);
+            }
+            for at in 0..=haystack.len() {
+                for i in 0..64 {
+                    let bit = |masks: &[u64]| masks[(at + i) / 64] >> ((at + i) % 64) & 1;
+                    prop_assert_eq!(window(&bounds, at) >> i & 1, bit(&bounds), "bounds window at {} + {}", at, i);
+                    prop_assert_eq!(window(&compound, at) >> i & 1, bit(&compound), "compound window at {} + {}", at, i);
+                }
             }
             for at in 0..compound.len() * 64 {
                 let bit = compound[at / 64] >> (at % 64) & 1 == 1;
