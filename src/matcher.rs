@@ -499,10 +499,16 @@ impl Lexicon {
     /// Whether some token could equal `haystack[start..end]`: the length and sketch filters.
     #[inline(always)]
     fn may_hold(&self, haystack: &[u8], start: usize, end: usize) -> bool {
-        self.lengths.get(end - start).copied().unwrap_or(false) && {
-            let bit = sketch_at(haystack, start, end) & self.sketch_mask;
-            self.sketches[bit / 64] & (1 << (bit % 64)) != 0
-        }
+        self.lengths.get(end - start).copied().unwrap_or(false)
+            && self.sketched(haystack, start, end)
+    }
+
+    /// Whether the sketch filter lets `haystack[start..end]` through: `may_hold` without the
+    /// length filter, for slices whose length is already known to be a token's.
+    #[inline(always)]
+    fn sketched(&self, haystack: &[u8], start: usize, end: usize) -> bool {
+        let bit = sketch_at(haystack, start, end) & self.sketch_mask;
+        self.sketches[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// Appends a hit for each active owner of the token equal to `run`, found at `start`. Called
@@ -565,19 +571,23 @@ impl WordTable {
 
 /// Part-mode tokens made only of word bytes and `-`. Such a token can only match inside one
 /// compound run (a maximal run of `[A-Za-z0-9_-]`), from one part boundary of it to another, so
-/// each run's boundaries are found and the slices between them, up to the longest token, are
-/// looked up in the lexicon. A boundary where no token's first four bytes (all of a shorter
-/// token; case folded) stand is passed over at once: most parts of real code start no token.
+/// each run's boundaries are found and the slices between them are looked up in the lexicon.
+/// A boundary where no token's first four bytes (all of a shorter token; case folded) stand is
+/// passed over at once: most parts of real code start no token. Where some may start, only the
+/// slices as long as a token with those first bytes (by their hash) are looked at.
 #[derive(Debug)]
 struct PartTable {
     lexicon: Lexicon,
     /// Bit `quad(head)` set when some token of four bytes or more starts with the bytes of
     /// `head` (its first four, little-endian).
-    starts: Box<[u64]>,
+    starts: Box<StartBits>,
+    /// `spans[quad(head) >> (START_BITS - SPAN_BITS)]`: the lengths of the tokens of four bytes
+    /// or more whose first four bytes hash there, as `Spans`.
+    spans: Box<[u64; 1 << SPAN_BITS]>,
     /// Bit `triple(head)` set for each token of three bytes, if any is.
-    triples: Option<Box<[u64]>>,
+    triples: Option<Box<StartBits>>,
     /// Bit `pair(head)` set for each token of two bytes, if any is.
-    pairs: Option<Box<[u64]>>,
+    pairs: Option<Box<StartBits>>,
     /// Whether some token is one byte long (it has no second byte to filter on).
     single: bool,
     /// The classes of the tokens' first bytes (`Openers`), case folded for case-insensitive
@@ -585,7 +595,21 @@ struct PartTable {
     openers: u8,
 }
 
-/// Classes of bytes that can start a part, as bits: `part_masks` keeps only the boundaries
+/// Sets of token lengths as bit masks: bit `n` for a length of `n` bytes (`n < LONG`), bit
+/// `LONG` for any length from `LONG` on.
+struct Spans;
+
+impl Spans {
+    /// The first length that has no bit of its own.
+    const LONG: usize = 63;
+
+    /// The bit of a token `len` bytes long.
+    fn of(len: usize) -> u64 {
+        1 << len.min(Self::LONG)
+    }
+}
+
+/// Classes of bytes that can start a part, as bits: `PartMasks::classify` keeps only the boundaries
 /// before a byte of one of the given classes as places where a token may start.
 struct Openers;
 
@@ -615,6 +639,13 @@ impl Openers {
 
 /// Bits in each start filter: a token's first bytes, case folded, hashed to one of them.
 const START_BITS: u32 = 16;
+
+/// A start filter: `1 << START_BITS` bits.
+type StartBits = [u64; (1 << START_BITS) / 64];
+
+/// Entries of the part table's token lengths by start (`PartTable::spans`), indexed by the top
+/// bits of `quad`: after the start filter has passed, few tokens share an entry.
+const SPAN_BITS: u32 = 12;
 
 /// The bit of the start filter for a token whose first four bytes are those of `head`
 /// (little-endian). Setting bit 5 folds ASCII case and keeps the compound bytes apart, all a
@@ -654,8 +685,9 @@ fn bit(bits: &[u64], at: usize) -> bool {
 
 impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
-        let table = || vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let table = || Box::new([0u64; (1 << START_BITS) / 64]);
         let mut starts = table();
+        let mut spans = Box::new([0u64; 1 << SPAN_BITS]);
         let (mut triples, mut pairs) = (None, None);
         let mut single = false;
         let mut openers = 0;
@@ -665,6 +697,7 @@ impl PartTable {
                 (head, 4) => {
                     let key = quad(head);
                     starts[key / 64] |= 1 << (key % 64);
+                    spans[key >> (START_BITS - SPAN_BITS)] |= Spans::of(token.token.len());
                 }
                 (head, 3) => {
                     let key = triple(head);
@@ -680,6 +713,7 @@ impl PartTable {
         Some(Self {
             lexicon: Lexicon::new(tokens)?,
             starts,
+            spans,
             triples,
             pairs,
             single,
@@ -687,51 +721,89 @@ impl PartTable {
         })
     }
 
-    /// Whether a token may start with the bytes `rest`.
+    /// The lengths (`Spans`) of the tokens that may start with the bytes `rest`: none for most.
     #[inline(always)]
-    fn may_start(&self, rest: &[u8]) -> bool {
+    fn spans(&self, rest: &[u8]) -> u64 {
         let (head, len) = head(rest);
-        let filter =
-            |bits: &Option<Box<[u64]>>, key: usize| bits.as_ref().is_some_and(|b| bit(b, key));
-        self.single
-            || (len >= 4 && bit(&self.starts, quad(head)))
-            || (len >= 3 && filter(&self.triples, triple(head)))
-            || (len >= 2 && filter(&self.pairs, pair(head)))
+        let filter = |bits: &Option<Box<StartBits>>, key: usize, len: usize| {
+            u64::from(bits.as_ref().is_some_and(|b| bit(&b[..], key))) << len
+        };
+        let mut spans = u64::from(self.single) << 1;
+        if len >= 4 && bit(&self.starts[..], quad(head)) {
+            spans |= self.spans[quad(head) >> (START_BITS - SPAN_BITS)];
+        }
+        if len >= 3 {
+            spans |= filter(&self.triples, triple(head), 3);
+        }
+        if len >= 2 {
+            spans |= filter(&self.pairs, pair(head), 2);
+        }
+        spans
     }
 
     /// Appends a hit for every slice between two part boundaries that equals a token of an
     /// active rule. The haystack is classified 64 bytes at a time into bit masks of compound
-    /// bytes and of part boundaries; each boundary before a byte that some token starts with
-    /// (by class), where a token may start, is paired with the boundaries after it in the same
-    /// run, up to the longest token.
+    /// bytes and of part boundaries; at each boundary before a byte that some token starts
+    /// with (by class), the lengths of the tokens that may start there pick the boundaries
+    /// after it, in the same run, whose slices are looked up.
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
         let lexicon = &self.lexicon;
-        let PartMasks {
-            bounds,
-            compound,
-            starts,
-        } = part_masks(haystack, self.openers);
-        for (block, &mask) in starts.iter().enumerate() {
-            let mut starts = mask;
-            while starts != 0 {
-                let from = block * 64 + starts.trailing_zeros() as usize;
-                starts &= starts - 1;
-                if !self.may_start(&haystack[from..]) {
-                    continue;
-                }
-                // The run ends at the first byte after `from` that is not compound.
-                let last = (from + lexicon.longest).min(haystack.len());
-                let end = ones_from(&compound, from + 1, last).min(last);
-                let first = from + lexicon.shortest;
-                for_each_bit(&bounds, first, end, |to| {
-                    if lexicon.may_hold(haystack, from, to) {
-                        lexicon.lookup(&haystack[from..to], from, active, out, &mut lowered);
+        PART_MASKS.with_borrow_mut(|masks| {
+            masks.classify(haystack, self.openers);
+            let PartMasks {
+                bounds,
+                compound,
+                starts,
+            } = &*masks;
+            for (block, &mask) in starts.iter().enumerate() {
+                let mut starts = mask;
+                while starts != 0 {
+                    let from = block * 64 + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    let spans = self.spans(&haystack[from..]);
+                    if spans == 0 {
+                        continue;
                     }
-                });
+                    // Bit `i` of each window: position `from + i`. The run holds the compound
+                    // bytes from `from` on, so a slice may end at `from + run` at most.
+                    let run = (!window(compound, from)).trailing_zeros() as usize;
+                    let within = u64::MAX >> (Spans::LONG - run.min(Spans::LONG));
+                    let mut ends = window(bounds, from) & spans & within & !Spans::of(Spans::LONG);
+                    while ends != 0 {
+                        let to = from + ends.trailing_zeros() as usize;
+                        ends &= ends - 1;
+                        if lexicon.sketched(haystack, from, to) {
+                            lexicon.lookup(&haystack[from..to], from, active, out, &mut lowered);
+                        }
+                    }
+                    if spans & Spans::of(Spans::LONG) != 0 && run >= Spans::LONG {
+                        let last = (from + lexicon.longest).min(haystack.len());
+                        let end = ones_from(compound, from + 1, last).min(last);
+                        for_each_bit(bounds, from + Spans::LONG, end, |to| {
+                            if lexicon.may_hold(haystack, from, to) {
+                                lexicon.lookup(
+                                    &haystack[from..to],
+                                    from,
+                                    active,
+                                    out,
+                                    &mut lowered,
+                                );
+                            }
+                        });
+                    }
+                }
             }
-        }
+        });
     }
+}
+
+/// Bits `at..at + 64` of `masks`, which has a word past the one of bit `at`: bit `i` of the
+/// result is bit `at + i`.
+#[inline(always)]
+fn window(masks: &[u64], at: usize) -> u64 {
+    let (block, shift) = (at / 64, at % 64);
+    masks[block] >> shift | (masks[block + 1] << 1) << (63 - shift)
 }
 
 /// The first position from `at` on (up to `limit`) whose bit in `masks` is clear, or `limit`.
@@ -768,8 +840,15 @@ fn for_each_bit(masks: &[u64], from: usize, to: usize, mut f: impl FnMut(usize))
     }
 }
 
+thread_local! {
+    /// The part table's masks of the haystack, kept between files for their buffers.
+    static PART_MASKS: RefCell<PartMasks> = RefCell::default();
+}
+
 /// Bit masks of a haystack for the part table, 64 positions a word (bit `at % 64` of word
-/// `at / 64`), one word more than the haystack needs.
+/// `at / 64`): `starts` one word more than the haystack needs, the others two (the last is
+/// zero), so that a 64-bit window from any position up to the length can be read.
+#[derive(Default)]
 struct PartMasks {
     /// Part boundaries: bit `at` set for a boundary between bytes `at - 1` and `at`, for `at` up
     /// to the length.
@@ -780,39 +859,46 @@ struct PartMasks {
     starts: Vec<u64>,
 }
 
-/// The part boundaries and compound bytes of `haystack`, and the boundaries before a byte of the
-/// classes `openers`, classified without a branch per byte.
-fn part_masks(haystack: &[u8], openers: u8) -> PartMasks {
-    let blocks = haystack.len() / 64 + 1;
-    let classes = |block: usize| class_masks(&padded_block(haystack, block));
-    let (mut bounds, mut compound) = (Vec::with_capacity(blocks), Vec::with_capacity(blocks));
-    let mut starts = Vec::with_capacity(blocks);
-    let wanted = |class: u8| 0u64.wrapping_sub(u64::from(openers & class != 0));
-    let [mut upper, mut lower, mut alnum, mut comp] = classes(0);
-    let (mut prev_upper, mut prev_alnum) = (0u64, 0u64);
-    for block in 0..blocks {
-        let [next_upper, next_lower, next_alnum, next_comp] = classes(block + 1);
-        let before_alnum = alnum << 1 | prev_alnum >> 63;
-        let before_upper = upper << 1 | prev_upper >> 63;
-        let after_lower = lower >> 1 | next_lower << 63;
-        let bound = !(before_alnum & alnum)
-            | (upper & !before_upper)
-            | (upper & before_upper & after_lower);
-        let letter = upper | lower;
-        let opening = (upper & wanted(Openers::UPPER))
-            | (lower & wanted(Openers::LOWER))
-            | (alnum & !letter & wanted(Openers::DIGIT))
-            | (comp & !alnum & wanted(Openers::JOINER));
-        bounds.push(bound);
-        compound.push(comp);
-        starts.push(bound & opening);
-        (prev_upper, prev_alnum) = (upper, alnum);
-        [upper, lower, alnum, comp] = [next_upper, next_lower, next_alnum, next_comp];
-    }
-    PartMasks {
-        bounds,
-        compound,
-        starts,
+impl PartMasks {
+    /// Fills the masks with the part boundaries and compound bytes of `haystack`, and the
+    /// boundaries before a byte of the classes `openers`, classified without a branch per
+    /// byte.
+    fn classify(&mut self, haystack: &[u8], openers: u8) {
+        let blocks = haystack.len() / 64 + 1;
+        let classes = |block: usize| class_masks(&padded_block(haystack, block));
+        let Self {
+            bounds,
+            compound,
+            starts,
+        } = self;
+        for mask in [&mut *bounds, &mut *compound, &mut *starts] {
+            mask.clear();
+            mask.reserve(blocks + 1);
+        }
+        let wanted = |class: u8| 0u64.wrapping_sub(u64::from(openers & class != 0));
+        let [mut upper, mut lower, mut alnum, mut comp] = classes(0);
+        let (mut prev_upper, mut prev_alnum) = (0u64, 0u64);
+        for block in 0..blocks {
+            let [next_upper, next_lower, next_alnum, next_comp] = classes(block + 1);
+            let before_alnum = alnum << 1 | prev_alnum >> 63;
+            let before_upper = upper << 1 | prev_upper >> 63;
+            let after_lower = lower >> 1 | next_lower << 63;
+            let bound = !(before_alnum & alnum)
+                | (upper & !before_upper)
+                | (upper & before_upper & after_lower);
+            let letter = upper | lower;
+            let opening = (upper & wanted(Openers::UPPER))
+                | (lower & wanted(Openers::LOWER))
+                | (alnum & !letter & wanted(Openers::DIGIT))
+                | (comp & !alnum & wanted(Openers::JOINER));
+            bounds.push(bound);
+            compound.push(comp);
+            starts.push(bound & opening);
+            (prev_upper, prev_alnum) = (upper, alnum);
+            [upper, lower, alnum, comp] = [next_upper, next_lower, next_alnum, next_comp];
+        }
+        bounds.push(0);
+        compound.push(0);
     }
 }
 
@@ -1300,6 +1386,45 @@ mod tests {
     }
 
     #[test]
+    fn part_tokens_sharing_their_first_bytes_are_found_at_each_of_their_lengths() {
+        // `_` after `_` is a part boundary: every prefix of `Legacy___...` ends on one, so
+        // each token below (one per rule) is found at the start of the long run, whose
+        // lengths sit on both sides of the last length with a bit of its own in `Spans`.
+        let lengths = [6, 7, 9, 61, 62, 63, 64, 65, 100, 127];
+        let specs: Vec<TokenSpec> = lengths
+            .iter()
+            .enumerate()
+            .map(|(rule, &len)| TokenSpec {
+                bounds: Bounds::Part,
+                ..token(rule, rule, &format!("Legacy{}", "_".repeat(len - 6)))
+            })
+            .collect();
+        for offset in [0, 1, 30, 63, 64, 65, 100, 127, 128] {
+            let text = format!("{}Legacy{}", " ".repeat(offset), "_".repeat(140));
+            let expected: Vec<(usize, usize, usize)> = lengths
+                .iter()
+                .enumerate()
+                .map(|(rule, &len)| (offset, offset + len, rule))
+                .collect();
+            assert_eq!(spans(&specs, &text, lengths.len()), expected, "at {offset}");
+        }
+        // A run of 62 bytes holds no token longer than 62 bytes.
+        let text = format!("Legacy{} Legacy_", "_".repeat(56));
+        assert_eq!(
+            spans(&specs, &text, lengths.len()),
+            [
+                (0, 6, 0),
+                (0, 7, 1),
+                (0, 9, 2),
+                (0, 61, 3),
+                (0, 62, 4),
+                (63, 69, 0),
+                (63, 70, 1)
+            ]
+        );
+    }
+
+    #[test]
     fn part_tokens_start_at_boundaries_before_any_class_of_byte() {
         let spec = |needle: usize, text: &str, case_sensitive: bool| TokenSpec {
             bounds: Bounds::Part,
@@ -1440,9 +1565,11 @@ mod tests {
             texts.push(long.copied().collect());
         }
         for text in texts {
+            let mut masks = PartMasks::default();
+            masks.classify(&text, 0);
             let PartMasks {
                 bounds, compound, ..
-            } = part_masks(&text, 0);
+            } = masks;
             for at in 0..=text.len() {
                 let bit = bounds[at / 64] >> (at % 64) & 1 == 1;
                 assert_eq!(bit, is_part_boundary(&text, at), "{text:?} at {at}");
@@ -1638,9 +1765,13 @@ mod tests {
             shortest in 1usize..70,
             openers in 0u8..16,
         ) {
-            let PartMasks { bounds, compound, starts } = part_masks(&haystack, openers);
-            prop_assert_eq!(bounds.len(), haystack.len() / 64 + 1);
-            prop_assert_eq!(starts.len(), bounds.len());
+            let mut masks = PartMasks::default();
+            masks.classify(&haystack, openers);
+            let PartMasks { bounds, compound, starts } = masks;
+            prop_assert_eq!(starts.len(), haystack.len() / 64 + 1);
+            prop_assert_eq!(bounds.len(), starts.len() + 1);
+            prop_assert_eq!(compound.len(), bounds.len());
+            prop_assert_eq!((bounds[starts.len()], compound[starts.len()]), (0, 0));
             for at in 0..=haystack.len() {
                 let bit = bounds[at / 64] >> (at % 64) & 1 == 1;
                 prop_assert_eq!(bit, is_part_boundary(&haystack, at), "boundary at {}", at);
@@ -1649,6 +1780,13 @@ mod tests {
                 });
                 let bit = starts[at / 64] >> (at % 64) & 1 == 1;
                 prop_assert_eq!(bit, is_part_boundary(&haystack, at) && opens, "start at {}", at);
+            }
+            for at in 0..=haystack.len() {
+                for i in 0..64 {
+                    let bit = |masks: &[u64]| masks[(at + i) / 64] >> ((at + i) % 64) & 1;
+                    prop_assert_eq!(window(&bounds, at) >> i & 1, bit(&bounds), "bounds window at {} + {}", at, i);
+                    prop_assert_eq!(window(&compound, at) >> i & 1, bit(&compound), "compound window at {} + {}", at, i);
+                }
             }
             for at in 0..compound.len() * 64 {
                 let bit = compound[at / 64] >> (at % 64) & 1 == 1;
