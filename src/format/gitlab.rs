@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
-use super::shared::{each_file, fingerprints};
+use super::shared::serialize_each;
 use super::{Format, Results};
 use crate::finding::Severity;
 
@@ -23,35 +23,28 @@ struct Issues<'a, 'r>(&'a Results<'r>);
 impl Serialize for Issues<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let results = self.0;
-        let mut seq = serializer.serialize_seq(None)?;
-        each_file(results, |file| {
-            let fingerprints = fingerprints(file.iter().map(|&(f, _)| f), results.rules);
-            let shown = file
-                .iter()
-                .zip(fingerprints)
-                .filter(|((_, by), _)| by.is_none());
-            for (&(finding, _), fingerprint) in shown {
-                let rule = &results.rules[finding.rule];
-                seq.serialize_element(&Issue {
-                    description: format!("{}: {}", finding.subject(), rule.message),
-                    check_name: &rule.id,
-                    fingerprint,
-                    severity: match rule.severity {
-                        Severity::Error => "major",
-                        Severity::Warning => "minor",
-                        Severity::Note => "info",
-                    },
-                    location: Location {
-                        path: &finding.path,
-                        lines: Lines {
-                            begin: finding.location.start().line,
-                        },
-                    },
-                })?;
+        serialize_each(results, serializer, |seq, finding, by, fingerprint| {
+            if by.is_some() {
+                return Ok(());
             }
-            Ok(())
-        })?;
-        seq.end()
+            let rule = &results.rules[finding.rule];
+            seq.serialize_element(&Issue {
+                description: format!("{}: {}", finding.subject(), rule.message),
+                check_name: &rule.id,
+                fingerprint,
+                severity: match rule.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                    Severity::Note => "info",
+                },
+                location: Location {
+                    path: &finding.path,
+                    lines: Lines {
+                        begin: finding.location.start().line,
+                    },
+                },
+            })
+        })
     }
 }
 

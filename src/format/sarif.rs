@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
-use super::shared::{each_file, fingerprints};
+use super::shared::serialize_each;
 use super::{Format, Results};
 use crate::finding::{Finding, Severity, Suppression};
 use crate::ruleset::Rule;
@@ -43,34 +43,28 @@ struct Each<'a, 'r>(&'a Results<'r>);
 impl Serialize for Each<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let results = self.0;
-        let mut seq = serializer.serialize_seq(None)?;
-        each_file(results, |file| {
-            let fingerprints = fingerprints(file.iter().map(|&(f, _)| f), results.rules);
-            for (&(finding, by), fingerprint) in file.iter().zip(fingerprints) {
-                let rule = &results.rules[finding.rule];
-                let baseline_state = match by {
-                    Some(Suppression::Baseline) => Some("unchanged"),
-                    _ if results.baseline => Some("new"),
-                    _ => None,
-                };
-                seq.serialize_element(&SarifResult {
-                    rule_id: &rule.id,
-                    rule_index: finding.rule,
-                    level: level(rule.severity),
-                    message: Text {
-                        text: rule.message.as_str().into(),
-                    },
-                    locations: [location(finding)],
-                    partial_fingerprints: Fingerprints {
-                        vestige_match: fingerprint,
-                    },
-                    baseline_state,
-                    suppressions: by.map(|by| [suppression(by)]),
-                })?;
-            }
-            Ok(())
-        })?;
-        seq.end()
+        serialize_each(results, serializer, |seq, finding, by, fingerprint| {
+            let rule = &results.rules[finding.rule];
+            let baseline_state = match by {
+                Some(Suppression::Baseline) => Some("unchanged"),
+                _ if results.baseline => Some("new"),
+                _ => None,
+            };
+            seq.serialize_element(&SarifResult {
+                rule_id: &rule.id,
+                rule_index: finding.rule,
+                level: level(rule.severity),
+                message: Text {
+                    text: rule.message.as_str().into(),
+                },
+                locations: [location(finding)],
+                partial_fingerprints: Fingerprints {
+                    vestige_match: fingerprint,
+                },
+                baseline_state,
+                suppressions: by.map(|by| [suppression(by)]),
+            })
+        })
     }
 }
 

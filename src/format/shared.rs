@@ -1,8 +1,11 @@
-//! Helpers shared by the machine formats: one stable fingerprint per finding (SARIF, GitLab) and
-//! XML escaping (JUnit, Checkstyle).
+//! Helpers shared by the machine formats: every finding with the suppressed ones and one stable
+//! fingerprint each, serialized one file at a time (SARIF, GitLab), and XML escaping (JUnit,
+//! Checkstyle).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+use serde::ser::{SerializeSeq, Serializer};
 
 use super::Results;
 use crate::finding::{self, Finding, Suppressed, Suppression};
@@ -11,7 +14,7 @@ use crate::ruleset::Rule;
 /// Every finding of `results`, reported, suppressed and baselined, one file at a time in report
 /// order: `each` gets the findings of a file, each with what suppressed it (`None` for the
 /// findings reported as such).
-pub(super) fn each_file<E>(
+fn each_file<E>(
     results: &Results<'_>,
     mut each: impl FnMut(&[(&Finding, Option<&Suppression>)]) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -55,6 +58,30 @@ pub(super) fn each_file<E>(
     Ok(())
 }
 
+/// Serializes as one sequence every finding of `results`, reported, suppressed and baselined,
+/// one file at a time (see `each_file`): `element` gets each with what suppressed it and its
+/// fingerprint, and adds what it makes of it to the sequence, if anything.
+pub(super) fn serialize_each<S: Serializer>(
+    results: &Results<'_>,
+    serializer: S,
+    mut element: impl FnMut(
+        &mut S::SerializeSeq,
+        &Finding,
+        Option<&Suppression>,
+        String,
+    ) -> Result<(), S::Error>,
+) -> Result<S::Ok, S::Error> {
+    let mut seq = serializer.serialize_seq(None)?;
+    each_file(results, |file| {
+        let fingerprints = fingerprints(file.iter().map(|&(f, _)| f), results.rules);
+        for (&(finding, by), fingerprint) in file.iter().zip(fingerprints) {
+            element(&mut seq, finding, by, fingerprint)?;
+        }
+        Ok(())
+    })?;
+    seq.end()
+}
+
 /// One fingerprint per finding, in the order of `findings`: the findings of one file, sorted
 /// and, so that a finding's fingerprint does not change when a twin is suppressed, with the
 /// suppressed ones (see `each_file`). The path is part of what is counted, so the fingerprints
@@ -70,7 +97,7 @@ pub(super) fn each_file<E>(
 /// or removed above it, so code-scanning services see the same alert rather than a closed one and
 /// a new one. The occurrence index keeps two identical matches in one file apart, so the
 /// fingerprints of one run are unique.
-pub(super) fn fingerprints<'f>(
+fn fingerprints<'f>(
     findings: impl IntoIterator<Item = &'f Finding>,
     rules: &[Rule],
 ) -> Vec<String> {
