@@ -313,21 +313,25 @@ pub fn sort<'r, T>(
         let start = runs.last().map_or(0, |last| last.end);
         runs.push(start..start + run.len());
     }
-    runs.sort_by(|a, b| {
-        finding(&items[a.start])
-            .path
-            .cmp(&finding(&items[b.start]).path)
-    });
-    // Where each item goes, then each moved there by swaps along the cycles of that permutation.
-    let mut to = vec![0; items.len()];
-    for (at, i) in runs.into_iter().flatten().enumerate() {
-        to[i] = at;
-    }
-    for i in 0..items.len() {
-        while to[i] != i {
-            let j = to[i];
-            items.swap(i, j);
-            to.swap(i, j);
+    // One file's findings (as each walker thread sorts them) need no moving between files.
+    if runs.len() > 1 {
+        runs.sort_by(|a, b| {
+            finding(&items[a.start])
+                .path
+                .cmp(&finding(&items[b.start]).path)
+        });
+        // Where each item goes, then each moved there by swaps along the cycles of that
+        // permutation.
+        let mut to = vec![0; items.len()];
+        for (at, i) in runs.into_iter().flatten().enumerate() {
+            to[i] = at;
+        }
+        for i in 0..items.len() {
+            while to[i] != i {
+                let j = to[i];
+                items.swap(i, j);
+                to.swap(i, j);
+            }
         }
     }
     for file in items.chunk_by_mut(same_file) {

@@ -195,6 +195,37 @@ impl Findings {
         self.files.iter().map(|&at| self.unpack(at))
     }
 
+    /// Each path with findings here or in `extra` (in path order, as `path` names each), in path
+    /// order: the findings here of that path, unpacked (none when only `extra` has it), and those
+    /// of `extra`.
+    pub fn files_with<'s, 'e: 's, T>(
+        &'s self,
+        mut extra: &'e [T],
+        path: impl Fn(&T) -> &str + 's,
+    ) -> impl Iterator<Item = (Vec<Finding>, &'e [T])> + 's {
+        let mut files = self.files.iter().peekable();
+        std::iter::from_fn(move || {
+            let here = files.peek().map(|&&at| self.path_at(at));
+            let next = match (here, extra.first().map(|t| path(t).as_bytes())) {
+                (None, None) => return None,
+                (Some(here), Some(there)) if there < here => there,
+                (Some(here), _) => here,
+                (None, Some(there)) => there,
+            };
+            let findings = match here {
+                Some(here) if here == next => self.unpack(*files.next().expect("peeked")),
+                _ => Vec::new(),
+            };
+            let same = extra
+                .iter()
+                .take_while(|t| path(t).as_bytes() == next)
+                .count();
+            let (of_path, rest) = extra.split_at(same);
+            extra = rest;
+            Some((findings, of_path))
+        })
+    }
+
     /// Every finding, unpacked one file at a time.
     pub fn iter(&self) -> impl Iterator<Item = Finding> + '_ {
         self.files().flatten()
@@ -687,6 +718,35 @@ mod tests {
         store.sort(|r| &rules.rules[r].id);
         assert_eq!(store.to_vec(), vec![first, second]);
         assert_eq!((store.of_rule(0), store.of_rule(1)), (1, 1));
+    }
+
+    #[test]
+    fn files_with_extras_yield_every_path_once_in_order() {
+        let rules = rules();
+        let draw = |path, line| (path, 1, 0, (line * 10, line, 1, 0), 0, false, None);
+        let all = sorted(
+            &rules,
+            vec![
+                finding(&rules, draw(0, 1)),
+                finding(&rules, draw(0, 2)),
+                finding(&rules, draw(3, 1)),
+            ],
+        );
+        let store = packed(&all, Arc::new(Texts::of(&rules)));
+        let extra = ["app/A-B.php", "app/A.php", "app/A.php", "zz.php"];
+        let seen: Vec<(usize, Vec<&str>)> = store
+            .files_with(&extra, |t| t)
+            .map(|(findings, of_path)| (findings.len(), of_path.to_vec()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (0, vec!["app/A-B.php"]),
+                (2, vec!["app/A.php", "app/A.php"]),
+                (1, vec![]),
+                (0, vec!["zz.php"]),
+            ]
+        );
     }
 
     #[test]

@@ -233,18 +233,11 @@ impl Plan {
             BaselinePlan::Apply { baseline, .. } => Some(std::mem::take(baseline).applying()),
             _ => None,
         };
-        let mut grew = self.ratchet(project, found)?.into_iter().peekable();
+        let grew = self.ratchet(project, found)?;
         let mut hidden = Vec::new();
         let mut settled = Findings::new(Arc::clone(found.findings.texts()));
         let mut scratch = Vec::new();
-        for mut file in found.findings.files() {
-            let path = Arc::clone(&file[0].path);
-            while let Some(first) = grew.next_if(|g| g.path < path) {
-                let same = |g: &Finding| g.path == first.path;
-                let mut alone: Vec<Finding> = std::iter::from_fn(|| grew.next_if(same)).collect();
-                alone.insert(0, first);
-                settled.add_file(&alone, &mut scratch);
-            }
+        for (mut file, grown) in found.findings.files_with(&grew, |g| &g.path) {
             if let Some(baseline) = &mut written {
                 baseline.add(&file, rules);
                 continue;
@@ -258,13 +251,8 @@ impl Plan {
                 }
             }
             file.retain(|f| changes::keeps(changes, f));
-            let grown: Vec<Finding> =
-                std::iter::from_fn(|| grew.next_if(|g| g.path == path)).collect();
-            settled.add_file(&finding::merge(file, grown, |f| f, rule_id), &mut scratch);
-        }
-        let rest: Vec<Finding> = grew.collect();
-        for file in rest.chunk_by(|a, b| a.path == b.path) {
-            settled.add_file(file, &mut scratch);
+            let file = finding::merge(file, grown.to_vec(), |f| f, rule_id);
+            settled.add_file(&file, &mut scratch);
         }
         found.findings = settled;
         found

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::ser::{SerializeSeq, Serializer};
 
 use super::Results;
-use crate::finding::{self, Finding, Suppressed, Suppression};
+use crate::finding::{self, Finding, Suppression};
 use crate::ruleset::Rule;
 
 /// Every finding of `results`, reported, suppressed and baselined, one file at a time in report
@@ -18,7 +18,10 @@ fn each_file<E>(
     results: &Results<'_>,
     mut each: impl FnMut(&[(&Finding, Option<&Suppression>)]) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut file = |reported: &[Finding], suppressed: &[Suppressed]| {
+    let files = results
+        .findings
+        .files_with(results.suppressed, |s| &s.finding.path);
+    for (reported, suppressed) in files {
         let reported = reported.iter().map(|finding| (finding, None));
         let suppressed = suppressed.iter().map(|s| (&s.finding, Some(&s.by)));
         each(&finding::merge(
@@ -26,34 +29,7 @@ fn each_file<E>(
             suppressed.collect(),
             |&(finding, _)| finding,
             |r| &results.rules[r].id,
-        ))
-    };
-    let mut suppressed = results.suppressed;
-    // The suppressed findings of the files before `path` (all, without one), and of `path`.
-    let mut split = |path: Option<&str>| {
-        let before = suppressed
-            .iter()
-            .take_while(|s| path.is_none_or(|path| *s.finding.path < *path))
-            .count();
-        let with = suppressed[before..]
-            .iter()
-            .take_while(|s| path.is_some_and(|path| *s.finding.path == *path))
-            .count();
-        let (earlier, rest) = suppressed.split_at(before);
-        let (same, rest) = rest.split_at(with);
-        suppressed = rest;
-        (earlier, same)
-    };
-    for reported in results.findings.files() {
-        let (earlier, same) = split(Some(&reported[0].path));
-        for alone in earlier.chunk_by(|a, b| a.finding.path == b.finding.path) {
-            file(&[], alone)?;
-        }
-        file(&reported, same)?;
-    }
-    let (rest, _) = split(None);
-    for alone in rest.chunk_by(|a, b| a.finding.path == b.finding.path) {
-        file(&[], alone)?;
+        ))?;
     }
     Ok(())
 }
