@@ -919,12 +919,20 @@ fn for_each_run<const DASH: bool>(
         let both = u128::from(current) | (u128::from(next) << 64);
         let long = all_set_from(both, window);
         let mut candidates = starts & long as u64;
+        // Where each run ends: in this block, else in the next (selected without a branch).
+        let in_next = 64 + (!next).trailing_zeros() as usize;
         while candidates != 0 {
             let bit = candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
             let start = block * 64 + bit;
             let window_end = block * 64 + 128;
-            let mut end = start + (!(both >> bit)).trailing_zeros() as usize;
+            let here = !current >> bit << bit;
+            let mut end = block * 64
+                + if here == 0 {
+                    in_next
+                } else {
+                    here.trailing_zeros() as usize
+                };
             if end >= window_end {
                 let byte = if DASH { is_compound_byte } else { is_word_byte };
                 end = haystack[window_end.min(haystack.len())..]
