@@ -419,8 +419,7 @@ fn sketch(run: &[u8]) -> usize {
 }
 
 /// `sketch(&haystack[start..end])`, read from the haystack around the run without a branch on
-/// its length (run lengths are too varied for a branch to be predicted): the eight bytes from
-/// `start`, masked to the run, and the eight bytes up to `end`, shifted to the run.
+/// its length (run lengths are too varied for a branch to be predicted).
 #[inline(always)]
 fn sketch_at(haystack: &[u8], start: usize, end: usize) -> usize {
     let (Some(from_start), Some(to_end)) = (
@@ -429,11 +428,16 @@ fn sketch_at(haystack: &[u8], start: usize, end: usize) -> usize {
     ) else {
         return sketch(&haystack[start..end]);
     };
-    let len = end - start;
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+    sketch_around(word(from_start), word(to_end), end - start)
+}
+
+/// The sketch of a run of `len` bytes from the eight bytes from its start and the eight bytes
+/// up to its end, whatever stands beside it: the first masked to the run, the last shifted to it.
+#[inline(always)]
+fn sketch_around(from_start: u64, to_end: u64, len: usize) -> usize {
     let cut = 8 * (8 - len.min(8)) as u32;
-    let head = u64::from_le_bytes(from_start.try_into().expect("8 bytes")) & (u64::MAX >> cut);
-    let tail = u64::from_le_bytes(to_end.try_into().expect("8 bytes")) >> cut;
-    mix(head, tail, len)
+    mix(from_start & (u64::MAX >> cut), to_end >> cut, len)
 }
 
 /// The sketch of a run of `len` bytes from its head and tail words.
@@ -499,15 +503,26 @@ impl Lexicon {
     /// Whether some token could equal `haystack[start..end]`: the length and sketch filters.
     #[inline(always)]
     fn may_hold(&self, haystack: &[u8], start: usize, end: usize) -> bool {
-        self.lengths.get(end - start).copied().unwrap_or(false)
-            && self.sketched(haystack, start, end)
+        self.known_length(end - start) && self.sketched(haystack, start, end)
+    }
+
+    /// Whether some token is `len` bytes long.
+    #[inline(always)]
+    fn known_length(&self, len: usize) -> bool {
+        self.lengths.get(len).copied().unwrap_or(false)
     }
 
     /// Whether the sketch filter lets `haystack[start..end]` through: `may_hold` without the
     /// length filter, for slices whose length is already known to be a token's.
     #[inline(always)]
     fn sketched(&self, haystack: &[u8], start: usize, end: usize) -> bool {
-        let bit = sketch_at(haystack, start, end) & self.sketch_mask;
+        self.passes(sketch_at(haystack, start, end))
+    }
+
+    /// Whether the sketch filter has the bit of `sketch`.
+    #[inline(always)]
+    fn passes(&self, sketch: usize) -> bool {
+        let bit = sketch & self.sketch_mask;
         self.sketches[bit / 64] & (1 << (bit % 64)) != 0
     }
 
@@ -560,8 +575,10 @@ impl WordTable {
     /// Appends a hit for every identifier run that equals a token of an active rule.
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
-        for_each_run::<false>(haystack, self.lexicon.shortest, |start, end| {
-            if self.lexicon.may_hold(haystack, start, end) {
+        let lexicon = &self.lexicon;
+        for_each_run::<false>(haystack, lexicon.shortest, |start, end, head, tail| {
+            let len = end - start;
+            if lexicon.known_length(len) && lexicon.passes(sketch_around(head, tail, len)) {
                 let run = &haystack[start..end];
                 self.lexicon.lookup(run, start, active, out, &mut lowered);
             }
@@ -902,22 +919,32 @@ impl PartMasks {
     }
 }
 
-/// Calls `f(start, end)` for every maximal run of word bytes (and `-` too when `DASH`) in
-/// `haystack` at least `shortest` bytes long. The haystack is classified 64 bytes at a time into
-/// bit masks, from which the starts of long enough runs fall out without a branch per byte.
+/// Calls `f(start, end, head, tail)` for every maximal run of word bytes (and `-` too when
+/// `DASH`) in `haystack` at least `shortest` bytes long, where `head` is the eight bytes from
+/// `start` and `tail` the eight bytes up to `end` (little-endian; bytes past either end of the
+/// haystack are zero). The haystack is classified 64 bytes at a time into bit masks, from which
+/// the starts of long enough runs fall out without a branch per byte; the words are read from a
+/// copy of the blocks around the run, where no read can fall outside.
 fn for_each_run<const DASH: bool>(
     haystack: &[u8],
     shortest: usize,
-    mut f: impl FnMut(usize, usize),
+    mut f: impl FnMut(usize, usize, u64, u64),
 ) {
-    let window = shortest.min(64);
-    let mut previous = 0u64;
-    let mut current = block_mask::<DASH>(haystack, 0);
+    let long_enough = shortest.min(64);
+    // The previous, current and next blocks.
+    let mut window = [0u8; 192];
+    window[128..].copy_from_slice(&padded_block(haystack, 0));
+    let mut current = 0u64;
+    let mut next = word_mask::<DASH>(&padded_block(haystack, 0));
     for block in 0..haystack.len().div_ceil(64) {
-        let next = block_mask::<DASH>(haystack, block + 1);
+        window.copy_within(64.., 0);
+        let incoming = padded_block(haystack, block + 1);
+        window[128..].copy_from_slice(&incoming);
+        let previous = current;
+        (current, next) = (next, word_mask::<DASH>(&incoming));
         let starts = current & !((current << 1) | (previous >> 63));
         let both = u128::from(current) | (u128::from(next) << 64);
-        let long = all_set_from(both, window);
+        let long = all_set_from(both, long_enough);
         let mut candidates = starts & long as u64;
         // Where each run ends: in this block, else in the next (selected without a branch).
         let in_next = 64 + (!next).trailing_zeros() as usize;
@@ -925,32 +952,31 @@ fn for_each_run<const DASH: bool>(
             let bit = candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
             let start = block * 64 + bit;
-            let window_end = block * 64 + 128;
             let here = !current >> bit << bit;
-            let mut end = block * 64
-                + if here == 0 {
-                    in_next
-                } else {
-                    here.trailing_zeros() as usize
-                };
-            if end >= window_end {
+            let to = if here == 0 {
+                in_next
+            } else {
+                here.trailing_zeros() as usize
+            };
+            if to < 128 {
+                let word =
+                    |at: usize| u64::from_le_bytes(window[at..at + 8].try_into().expect("8 bytes"));
+                f(start, block * 64 + to, word(64 + bit), word(56 + to));
+            } else {
+                // The run goes on past the next block: it is at least 64 bytes long.
                 let byte = if DASH { is_compound_byte } else { is_word_byte };
-                end = haystack[window_end.min(haystack.len())..]
+                let from = block * 64 + 128;
+                let end = haystack[from.min(haystack.len())..]
                     .iter()
                     .position(|&b| !byte(b))
-                    .map_or(haystack.len(), |i| window_end + i);
+                    .map_or(haystack.len(), |i| from + i);
+                let word = |at: usize| {
+                    u64::from_le_bytes(haystack[at..at + 8].try_into().expect("8 bytes"))
+                };
+                f(start, end, word(start), word(end - 8));
             }
-            f(start, end);
         }
-        previous = current;
-        current = next;
     }
-}
-
-/// Bit `i` set when byte `i` of the 64-byte block `block` of `haystack` is a word byte (or `-`,
-/// when `DASH`); bytes past the end count as neither.
-fn block_mask<const DASH: bool>(haystack: &[u8], block: usize) -> u64 {
-    word_mask::<DASH>(&padded_block(haystack, block))
 }
 
 /// The 64-byte block `block` of `haystack`, padded with zeros past its end (a zero byte is in no
@@ -1769,7 +1795,14 @@ mod tests {
 
         #[test]
         fn masks_agree_with_the_byte_predicates_on_arbitrary_bytes(
-            haystack in prop::collection::vec(class_bytes(), 0..300),
+            haystack in prop::collection::vec(
+                prop_oneof![
+                    6 => class_bytes().prop_map(|b| vec![b]),
+                    1 => (60usize..200).prop_map(|n| vec![b'q'; n]),
+                ],
+                0..80,
+            )
+            .prop_map(|pieces| pieces.concat()),
             shortest in 1usize..70,
             openers in 0u8..16,
         ) {
@@ -1802,7 +1835,8 @@ mod tests {
                 prop_assert_eq!(bit, expected, "compound byte at {}", at);
             }
             for block in 0..=haystack.len().div_ceil(64) {
-                for (dash, mask) in [(false, block_mask::<false>(&haystack, block)), (true, block_mask::<true>(&haystack, block))] {
+                let padded = padded_block(&haystack, block);
+                for (dash, mask) in [(false, word_mask::<false>(&padded)), (true, word_mask::<true>(&padded))] {
                     for i in 0..64 {
                         let expected = haystack.get(block * 64 + i).is_some_and(|&b| {
                             is_word_byte(b) || (dash && b == b'-')
@@ -1811,12 +1845,31 @@ mod tests {
                     }
                 }
             }
-            let mut found = Vec::new();
-            for_each_run::<false>(&haystack, shortest, |start, end| found.push((start, end)));
-            prop_assert_eq!(found, runs_by_bytes::<false>(&haystack, shortest));
-            let mut found = Vec::new();
-            for_each_run::<true>(&haystack, shortest, |start, end| found.push((start, end)));
-            prop_assert_eq!(found, runs_by_bytes::<true>(&haystack, shortest));
+            // The eight bytes from `at` (which may be before the haystack), zero outside it.
+            let word_at = |at: isize| {
+                let byte = |i: isize| usize::try_from(at + i).ok().and_then(|at| haystack.get(at));
+                (0..8).fold(0u64, |word, i| word | u64::from(*byte(i).unwrap_or(&0)) << (8 * i))
+            };
+            for dash in [false, true] {
+                let mut found = Vec::new();
+                let mut record = |start: usize, end: usize, head: u64, tail: u64| {
+                    found.push((start, end, head, tail, sketch_around(head, tail, end - start)));
+                };
+                if dash {
+                    for_each_run::<true>(&haystack, shortest, &mut record);
+                } else {
+                    for_each_run::<false>(&haystack, shortest, &mut record);
+                }
+                let runs = if dash { runs_by_bytes::<true>(&haystack, shortest) } else { runs_by_bytes::<false>(&haystack, shortest) };
+                let expected: Vec<_> = runs
+                    .into_iter()
+                    .map(|(start, end)| {
+                        let (head, tail) = (word_at(start as isize), word_at(end as isize - 8));
+                        (start, end, head, tail, sketch(&haystack[start..end]))
+                    })
+                    .collect();
+                prop_assert_eq!(found, expected, "dash {}", dash);
+            }
         }
 
         #[test]
