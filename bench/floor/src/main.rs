@@ -6,8 +6,12 @@
 //! files skipped, `.gitignore`/`.ignore`/`.git/info/exclude` honoured with or without a `.git`,
 //! the global git excludes not read, symlinks not followed, and the excludes given as gitignore
 //! patterns relative to ROOT (so `vendor/` drops every directory named `vendor`). Each regular
-//! file is read with `File::open` + `read_to_end` into a buffer that its thread reuses. It prints
-//! the number of files and bytes read.
+//! file is read as vestige reads it, with the fewest system calls: `open`, `fstat`, one `read` of
+//! the reported size into a buffer that its thread reuses (until the end of the file when the
+//! size is 0 or a multiple of the page size, which some file systems make up), `close`. (The
+//! standard library's `read_to_end` also asks for the position and reads once more to see the
+//! end: two more calls per file, about 7% of the floor's time on the large tree.) It prints the
+//! number of files and bytes read.
 
 use std::fs::File;
 use std::io::Read;
@@ -148,8 +152,7 @@ impl Worker<'_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) {
         match entry {
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                self.buffer.clear();
-                match File::open(entry.path()).and_then(|mut f| f.read_to_end(&mut self.buffer)) {
+                match File::open(entry.path()).and_then(|mut f| read(&mut f, &mut self.buffer)) {
                     Ok(n) => {
                         self.files += 1;
                         self.bytes += n as u64;
@@ -167,6 +170,29 @@ impl Worker<'_> {
             }
         }
     }
+}
+
+/// Reads all of `file` into the front of `buffer` (which only grows, so it is zeroed once) and
+/// returns how many bytes it got: one `read` when the reported size can be trusted.
+fn read(file: &mut File, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+    const PAGE: u64 = 4096;
+    let len = file.metadata()?.len();
+    if len == 0 || len % PAGE == 0 {
+        buffer.clear();
+        return file.read_to_end(buffer);
+    }
+    let len = usize::try_from(len).map_err(std::io::Error::other)?;
+    if buffer.len() < len {
+        buffer.resize(len, 0);
+    }
+    let mut filled = 0;
+    while filled < len {
+        match file.read(&mut buffer[filled..len])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 impl Drop for Worker<'_> {
