@@ -198,7 +198,8 @@ case-sensitive (**cs**) and not (**ci**, `case_sensitive = false`).
 
 - **floor**: `bench/floor`, which walks exactly the files vestige scans (same `ignore` walker,
   roots, excludes, `.gitignore`, hidden files skipped) and only reads each one into a reused
-  buffer. It is the lower bound: the time it takes merely to read every in-scope file.
+  buffer, with the system calls vestige makes (`open`, `fstat`, one `read` of the reported
+  size, `close`). It is the lower bound: the time it takes merely to read every in-scope file.
 - **vestige**: `vestige check --config vestige-N-MODE-CASE.toml --root tree --format short`
   (release build).
 - **rg**: ripgrep, `rg -n --column -w -F [-i] -f tokens-N-word.txt -g '!vendor/' -g '!storage/'
