@@ -576,7 +576,9 @@ impl WordTable {
     fn find(&self, haystack: &[u8], active: &[bool], out: &mut Vec<Hit>) {
         let mut lowered = [0u8; WORD_TABLE_MAX_LEN];
         let lexicon = &self.lexicon;
-        for_each_run::<false>(haystack, lexicon.shortest, |start, end, head, tail| {
+        // A run shorter than a shortest token of over 64 bytes is left to the length filter.
+        let shortest = lexicon.shortest.min(64);
+        for_each_run::<false>(haystack, shortest, |start, end, head, tail| {
             let len = end - start;
             if lexicon.known_length(len) && lexicon.passes(sketch_around(head, tail, len)) {
                 let run = &haystack[start..end];
@@ -920,9 +922,9 @@ impl PartMasks {
 }
 
 /// Calls `f(start, end, head, tail)` for every maximal run of word bytes (and `-` too when
-/// `DASH`) in `haystack` at least `shortest` bytes long, where `head` is the eight bytes from
-/// `start` and `tail` the eight bytes up to `end` (little-endian; bytes past either end of the
-/// haystack are zero). The haystack is classified 64 bytes at a time into bit masks, from which
+/// `DASH`) in `haystack` at least `shortest` bytes long (1 to 64: a mask sees no further),
+/// where `head` is the eight bytes from `start` and `tail` the eight bytes up to `end`
+/// (little-endian; bytes past either end of the haystack are zero). The haystack is classified 64 bytes at a time into bit masks, from which
 /// the starts of long enough runs fall out without a branch per byte; the words are read from a
 /// copy of the blocks around the run, where no read can fall outside.
 fn for_each_run<const DASH: bool>(
@@ -930,7 +932,7 @@ fn for_each_run<const DASH: bool>(
     shortest: usize,
     mut f: impl FnMut(usize, usize, u64, u64),
 ) {
-    let long_enough = shortest.min(64);
+    debug_assert!((1..=64).contains(&shortest), "shortest {shortest}");
     // The previous, current and next blocks.
     let mut window = [0u8; 192];
     window[128..].copy_from_slice(&padded_block(haystack, 0));
@@ -944,7 +946,7 @@ fn for_each_run<const DASH: bool>(
         (current, next) = (next, word_mask::<DASH>(&incoming));
         let starts = current & !((current << 1) | (previous >> 63));
         let both = u128::from(current) | (u128::from(next) << 64);
-        let long = all_set_from(both, long_enough);
+        let long = all_set_from(both, shortest);
         let mut candidates = starts & long as u64;
         // Where each run ends: in this block, else in the next (selected without a branch).
         let in_next = 64 + (!next).trailing_zeros() as usize;
@@ -1330,6 +1332,28 @@ mod tests {
             spans(&m, "abcdef ab abc xyz abcdefg ab", 1),
             [(0, 6, 0), (7, 9, 0), (14, 17, 0), (26, 28, 0)]
         );
+    }
+
+    #[test]
+    fn word_table_tokens_longer_than_a_block_match_only_runs_of_their_length() {
+        // Enough tokens for the word table, all longer than the 64 bytes its run filter sees.
+        let tokens: Vec<String> = (70..90).map(|n| "x".repeat(n)).collect();
+        let specs = words(&tokens.iter().map(String::as_str).collect::<Vec<_>>());
+        let matcher = Matcher::new(specs, Vec::new()).unwrap();
+        assert!(matcher.words.is_some() && matcher.automatons.is_empty());
+        let runs: Vec<String> = (60..100).map(|n| "x".repeat(n)).collect();
+        let mut expected = Vec::new();
+        let mut at = 0;
+        for run in &runs {
+            if (70..90).contains(&run.len()) {
+                expected.push((at, at + run.len()));
+            }
+            at += run.len() + 1;
+        }
+        let mut hits = Vec::new();
+        matcher.find(runs.join(" ").as_bytes(), &[true], &mut hits);
+        let found: Vec<_> = hits.iter().map(|h| (h.start, h.end)).collect();
+        assert_eq!(found, expected);
     }
 
     #[test]
@@ -1803,7 +1827,7 @@ mod tests {
                 0..80,
             )
             .prop_map(|pieces| pieces.concat()),
-            shortest in 1usize..70,
+            shortest in 1usize..=64,
             openers in 0u8..16,
         ) {
             let mut masks = PartMasks::default();
