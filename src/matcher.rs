@@ -582,7 +582,7 @@ impl WordTable {
             let len = end - start;
             if lexicon.known_length(len) && lexicon.passes(sketch_around(head, tail, len)) {
                 let run = &haystack[start..end];
-                self.lexicon.lookup(run, start, active, out, &mut lowered);
+                lexicon.lookup(run, start, active, out, &mut lowered);
             }
         });
     }
@@ -924,9 +924,10 @@ impl PartMasks {
 /// Calls `f(start, end, head, tail)` for every maximal run of word bytes (and `-` too when
 /// `DASH`) in `haystack` at least `shortest` bytes long (1 to 64: a mask sees no further),
 /// where `head` is the eight bytes from `start` and `tail` the eight bytes up to `end`
-/// (little-endian; bytes past either end of the haystack are zero). The haystack is classified 64 bytes at a time into bit masks, from which
-/// the starts of long enough runs fall out without a branch per byte; the words are read from a
-/// copy of the blocks around the run, where no read can fall outside.
+/// (little-endian; bytes past either end of the haystack are zero). The haystack is classified
+/// 64 bytes at a time into bit masks, from which the starts of long enough runs fall out without
+/// a branch per byte; the words are read from a copy of the blocks around the run, where no read
+/// can fall outside.
 fn for_each_run<const DASH: bool>(
     haystack: &[u8],
     shortest: usize,
@@ -1860,7 +1861,8 @@ mod tests {
             }
             for block in 0..=haystack.len().div_ceil(64) {
                 let padded = padded_block(&haystack, block);
-                for (dash, mask) in [(false, word_mask::<false>(&padded)), (true, word_mask::<true>(&padded))] {
+                let masks = [word_mask::<false>(&padded), word_mask::<true>(&padded)];
+                for (dash, mask) in [(false, masks[0]), (true, masks[1])] {
                     for i in 0..64 {
                         let expected = haystack.get(block * 64 + i).is_some_and(|&b| {
                             is_word_byte(b) || (dash && b == b'-')
@@ -1884,7 +1886,11 @@ mod tests {
                 } else {
                     for_each_run::<false>(&haystack, shortest, &mut record);
                 }
-                let runs = if dash { runs_by_bytes::<true>(&haystack, shortest) } else { runs_by_bytes::<false>(&haystack, shortest) };
+                let runs = if dash {
+                    runs_by_bytes::<true>(&haystack, shortest)
+                } else {
+                    runs_by_bytes::<false>(&haystack, shortest)
+                };
                 let expected: Vec<_> = runs
                     .into_iter()
                     .map(|(start, end)| {
