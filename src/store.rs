@@ -70,7 +70,6 @@ pub struct Findings {
     blocks: Vec<Vec<u8>>,
     /// Where each file starts: its block and the offset in it.
     files: Vec<(u32, u32)>,
-    len: usize,
     /// The number of findings of each rule, up to the last rule with any.
     per_rule: Vec<usize>,
 }
@@ -114,7 +113,6 @@ impl Findings {
         block.extend_from_slice(packed);
         let index = u32::try_from(index).expect("fewer than 2^32 blocks");
         self.files.push((index, at));
-        self.len += findings.len();
         for finding in findings {
             if self.per_rule.len() <= finding.rule {
                 self.per_rule.resize(finding.rule + 1, 0);
@@ -139,7 +137,6 @@ impl Findings {
         self.files
             .extend(other.files.iter().map(|&(block, at)| (block + shift, at)));
         self.blocks.extend(other.blocks);
-        self.len += other.len;
         if self.per_rule.len() < other.per_rule.len() {
             self.per_rule.resize(other.per_rule.len(), 0);
         }
@@ -172,12 +169,12 @@ impl Findings {
 
     /// The number of findings.
     pub fn len(&self) -> usize {
-        self.len
+        self.per_rule.iter().sum()
     }
 
     /// Whether there is no finding.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.files.is_empty()
     }
 
     /// The number of findings of rule `rule`.
@@ -233,7 +230,7 @@ impl Findings {
 
     /// Every finding, unpacked.
     pub fn to_vec(&self) -> Vec<Finding> {
-        let mut all = Vec::with_capacity(self.len);
+        let mut all = Vec::with_capacity(self.len());
         all.extend(self.iter());
         all
     }
