@@ -591,18 +591,18 @@ impl WordTable {
 /// Part-mode tokens made only of word bytes and `-`. Such a token can only match inside one
 /// compound run (a maximal run of `[A-Za-z0-9_-]`), from one part boundary of it to another, so
 /// each run's boundaries are found and the slices between them are looked up in the lexicon.
-/// A boundary where no token's first four bytes (all of a shorter token; case folded) stand is
-/// passed over at once: most parts of real code start no token. Where some may start, only the
-/// slices as long as a token with those first bytes (by their hash) are looked at.
+/// A boundary where no token's first eight bytes (four for a token of four to seven bytes, all
+/// of a shorter one; case folded) stand is passed over at once: most parts of real code start
+/// no token. Where some may start, only the slices as long as a token with those first bytes (by
+/// their hash) are looked at. Eight bytes, not four, for the longer tokens: real code's parts
+/// share the first four bytes of real identifiers (`dele`, `acco`, `Curr`) too often.
 #[derive(Debug)]
 struct PartTable {
     lexicon: Lexicon,
-    /// Bit `quad(head)` set when some token of four bytes or more starts with the bytes of
-    /// `head` (its first four, little-endian).
-    starts: Box<StartBits>,
-    /// `spans[quad(head) >> (START_BITS - SPAN_BITS)]`: the lengths of the tokens of four bytes
-    /// or more whose first four bytes hash there, as `Spans`.
-    spans: Box<[u64; 1 << SPAN_BITS]>,
+    /// The tokens of four to seven bytes, by their first four.
+    quads: Heads,
+    /// The tokens of eight bytes or more, by their first eight.
+    octets: Heads,
     /// Bit `triple(head)` set for each token of three bytes, if any is.
     triples: Option<Box<StartBits>>,
     /// Bit `pair(head)` set for each token of two bytes, if any is.
@@ -612,6 +612,52 @@ struct PartTable {
     /// The classes of the tokens' first bytes (`Openers`), case folded for case-insensitive
     /// tokens: a part boundary before a byte of no such class starts no token.
     openers: u8,
+}
+
+/// The lengths of tokens by the hash (`fold_hash`) of their first bytes: a filter of the
+/// hashes' top bits, and the lengths of the tokens whose hashes share their top `SPAN_BITS`.
+#[derive(Debug)]
+struct Heads {
+    /// Bit `hash >> shift` set for each token's hash.
+    bits: Box<[u64]>,
+    /// 64 less the number of bits of the filter's index.
+    shift: u32,
+    /// `spans[hash >> (64 - SPAN_BITS)]`: the lengths of the tokens whose hashes start so, as
+    /// `Spans`.
+    spans: Box<[u64; 1 << SPAN_BITS]>,
+}
+
+/// Bits in a start filter per token, so that few boundaries without one of its tokens pass it
+/// (about one in fifty): at least `1 << START_BITS`, 32 KiB for 9,000 tokens.
+const HEAD_BITS_PER_TOKEN: usize = 16;
+
+impl Heads {
+    /// An empty set with room for `tokens` tokens.
+    fn new(tokens: usize) -> Self {
+        let bits = (tokens * HEAD_BITS_PER_TOKEN)
+            .next_power_of_two()
+            .clamp(1 << START_BITS, 1 << 23);
+        Self {
+            bits: vec![0; bits / 64].into_boxed_slice(),
+            shift: 64 - bits.trailing_zeros(),
+            spans: Box::new([0; 1 << SPAN_BITS]),
+        }
+    }
+
+    /// Adds a token `len` bytes long whose first bytes hash to `hash`.
+    fn add(&mut self, hash: u64, len: usize) {
+        let key = (hash >> self.shift) as usize;
+        self.bits[key / 64] |= 1 << (key % 64);
+        self.spans[(hash >> (64 - SPAN_BITS)) as usize] |= Spans::of(len);
+    }
+
+    /// The lengths (`Spans`) of the tokens whose first bytes may hash to `hash` (none unless
+    /// `present`).
+    #[inline(always)]
+    fn spans(&self, hash: u64, present: bool) -> u64 {
+        let hit = present && bit(&self.bits, (hash >> self.shift) as usize);
+        u64::from(hit).wrapping_neg() & self.spans[(hash >> (64 - SPAN_BITS)) as usize]
+    }
 }
 
 /// Sets of token lengths as bit masks: bit `n` for a length of `n` bytes (`n < LONG`), bit
@@ -656,43 +702,44 @@ impl Openers {
     }
 }
 
-/// Bits in each start filter: a token's first bytes, case folded, hashed to one of them.
+/// Bits in the three-byte start filter, and the fewest in the others: a token's first bytes,
+/// case folded, hashed to one of them.
 const START_BITS: u32 = 16;
 
 /// A start filter: `1 << START_BITS` bits.
 type StartBits = [u64; (1 << START_BITS) / 64];
 
-/// Entries of the part table's token lengths by start (`PartTable::spans`), indexed by the top
-/// bits of `quad`: after the start filter has passed, few tokens share an entry.
+/// Entries of the part table's token lengths by start (`Heads::spans`), indexed by the top
+/// bits of their tokens' `fold_hash`: after the filter has passed, few tokens share an entry.
 const SPAN_BITS: u32 = 12;
 
-/// The bit of the start filter for a token whose first four bytes are those of `head`
-/// (little-endian). Setting bit 5 folds ASCII case and keeps the compound bytes apart, all a
-/// filter needs.
-fn quad(head: u32) -> usize {
-    ((head | 0x2020_2020).wrapping_mul(0x9E37_79B1) >> (32 - START_BITS)) as usize
+/// A hash of a token's first bytes, `head` (little-endian, zeros past them), for the start
+/// filters: its top bits are the key. Setting bit 5 folds ASCII case and keeps the compound
+/// bytes apart, all a filter needs.
+fn fold_hash(head: u64) -> u64 {
+    (head | 0x2020_2020_2020_2020).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The bit of the three-byte filter for a token of the first three bytes of `head`.
 fn triple(head: u32) -> usize {
-    quad(head & 0x00FF_FFFF)
+    (fold_hash(u64::from(head & 0x00FF_FFFF)) >> (64 - START_BITS)) as usize
 }
 
 /// The bit of the two-byte filter for a token of the first two bytes of `head`, case folded as
-/// in `quad`: one bit per folded pair.
+/// in `fold_hash`: one bit per folded pair.
 fn pair(head: u32) -> usize {
     (head & 0xFFFF | 0x2020) as usize
 }
 
-/// The first four bytes of `bytes` as a little-endian word padded with zeros, and how many
+/// The first eight bytes of `bytes` as a little-endian word padded with zeros, and how many
 /// bytes it holds.
-fn head(bytes: &[u8]) -> (u32, usize) {
-    match bytes.first_chunk::<4>() {
-        Some(four) => (u32::from_le_bytes(*four), 4),
+fn head(bytes: &[u8]) -> (u64, usize) {
+    match bytes.first_chunk::<8>() {
+        Some(eight) => (u64::from_le_bytes(*eight), 8),
         None => {
-            let mut four = [0u8; 4];
-            four[..bytes.len()].copy_from_slice(bytes);
-            (u32::from_le_bytes(four), bytes.len())
+            let mut eight = [0u8; 8];
+            eight[..bytes.len()].copy_from_slice(bytes);
+            (u64::from_le_bytes(eight), bytes.len())
         }
     }
 }
@@ -705,25 +752,23 @@ fn bit(bits: &[u64], at: usize) -> bool {
 impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
         let table = || Box::new([0u64; (1 << START_BITS) / 64]);
-        let mut starts = table();
-        let mut spans = Box::new([0u64; 1 << SPAN_BITS]);
+        let long = tokens.iter().filter(|t| t.token.len() >= 8).count();
+        let (mut quads, mut octets) = (Heads::new(tokens.len() - long), Heads::new(long));
         let (mut triples, mut pairs) = (None, None);
         let mut single = false;
         let mut openers = 0;
         for token in &tokens {
             openers |= Openers::of(token.token.as_bytes()[0], token.case_sensitive);
+            let len = token.token.len();
             match head(token.token.as_bytes()) {
-                (head, 4) => {
-                    let key = quad(head);
-                    starts[key / 64] |= 1 << (key % 64);
-                    spans[key >> (START_BITS - SPAN_BITS)] |= Spans::of(token.token.len());
-                }
+                (head, 8) => octets.add(fold_hash(head), len),
+                (head, 4..) => quads.add(fold_hash(head & 0xFFFF_FFFF), len),
                 (head, 3) => {
-                    let key = triple(head);
+                    let key = triple(head as u32);
                     triples.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
                 (head, 2) => {
-                    let key = pair(head);
+                    let key = pair(head as u32);
                     pairs.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
                 _ => single = true,
@@ -731,8 +776,8 @@ impl PartTable {
         }
         Some(Self {
             lexicon: Lexicon::new(tokens)?,
-            starts,
-            spans,
+            quads,
+            octets,
             triples,
             pairs,
             single,
@@ -743,19 +788,19 @@ impl PartTable {
     /// The lengths (`Spans`) of the tokens that may start with the bytes `rest`: none for most.
     #[inline(always)]
     fn spans(&self, rest: &[u8]) -> u64 {
-        let (head, len) = head(rest);
+        let (eight, len) = head(rest);
+        let four = eight as u32;
         let filter = |bits: &Option<Box<StartBits>>, key: usize, len: usize| {
             u64::from(bits.as_ref().is_some_and(|b| bit(&b[..], key))) << len
         };
-        let mut spans = u64::from(self.single) << 1;
-        if len >= 4 && bit(&self.starts[..], quad(head)) {
-            spans |= self.spans[quad(head) >> (START_BITS - SPAN_BITS)];
-        }
+        let mut spans = u64::from(self.single) << 1
+            | self.octets.spans(fold_hash(eight), len == 8)
+            | self.quads.spans(fold_hash(u64::from(four)), len >= 4);
         if len >= 3 {
-            spans |= filter(&self.triples, triple(head), 3);
+            spans |= filter(&self.triples, triple(four), 3);
         }
         if len >= 2 {
-            spans |= filter(&self.pairs, pair(head), 2);
+            spans |= filter(&self.pairs, pair(four), 2);
         }
         spans
     }

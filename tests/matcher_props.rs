@@ -27,12 +27,14 @@ const ALPHABET: &[char] = &['a', 'b', 'A', 'B', '1', '_', '-', ':', ' ', '\n', '
 /// The word bytes of `ALPHABET`.
 const WORD_CHARS: &[char] = &['a', 'b', 'A', 'B', '1', '_'];
 
-/// A token of 1 to 4 characters; half of them identifiers, so that word-mode rules have tokens
-/// for the word table.
+/// A token of 1 to 4 characters, or one in five an identifier of 5 to 11 (the part table keys
+/// tokens of 8 bytes or more by their first eight); over half of them identifiers, so that
+/// word-mode rules have tokens for the word table.
 fn token_text() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::collection::vec(prop::sample::select(ALPHABET), 1..=4),
-        prop::collection::vec(prop::sample::select(WORD_CHARS), 1..=4),
+        2 => prop::collection::vec(prop::sample::select(ALPHABET), 1..=4),
+        2 => prop::collection::vec(prop::sample::select(WORD_CHARS), 1..=4),
+        1 => prop::collection::vec(prop::sample::select(WORD_CHARS), 5..=11),
     ]
     .prop_map(String::from_iter)
 }
