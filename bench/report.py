@@ -8,6 +8,12 @@
         Check that vestige's short output, `rg -o -n --column` output and bench/count.py --list
         output have N hits each. A mismatch is printed loudly, with examples of the lines where
         they differ, and the exit code is 1.
+    report.py merge OUT.json ROUND.json...
+        Merge hyperfine exports of the same commands, one per round, into one export: each
+        command's times from every round, their median, mean and spread, its mean user and
+        system time.
+    report.py medians EXPORT.json
+        Print each command's median time and number of runs in a hyperfine export.
     report.py rss FILE...
         Print the largest "Maximum resident set size" (KiB) of `/usr/bin/time -v` outputs.
     report.py write RESULTS_DIR OUT.md
@@ -22,6 +28,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 from collections import Counter
@@ -137,6 +144,36 @@ def max_rss(paths: list[str]) -> int:
     return best
 
 
+def cmd_merge(argv: list[str]) -> int:
+    out, parts = argv[0], argv[1:]
+    merged: dict[str, dict] = {}
+    for path in parts:
+        with open(path) as f:
+            for r in json.load(f)["results"]:
+                m = merged.setdefault(r["command"], {"command": r["command"], "times": [], "user": [],
+                                                     "system": [], "exit_codes": []})
+                m["times"] += r["times"]
+                m["user"].append(r["user"])
+                m["system"].append(r["system"])
+                m["exit_codes"] += r.get("exit_codes") or []
+    results = []
+    for m in merged.values():
+        t = m["times"]
+        results.append({**m, "mean": statistics.fmean(t), "median": statistics.median(t),
+                        "stddev": statistics.stdev(t) if len(t) > 1 else None, "min": min(t), "max": max(t),
+                        "user": statistics.fmean(m["user"]), "system": statistics.fmean(m["system"])})
+    with open(out, "w") as f:
+        json.dump({"results": results, "rounds": len(parts)}, f, indent=1)
+    return 0
+
+
+def cmd_medians(argv: list[str]) -> int:
+    with open(argv[0]) as f:
+        for r in json.load(f)["results"]:
+            print(f"  {r['command']}: {r['median'] * 1000:.1f} ms (median of {len(r['times'])})")
+    return 0
+
+
 def cmd_rss(argv: list[str]) -> int:
     print(max_rss(argv))
     return 0
@@ -243,6 +280,8 @@ def load_tree(d: str) -> dict | None:
             continue
         med: dict[str, float] = {}
         runs: dict[str, int] = {}
+        with open(hf_path) as f:
+            rounds = "rounds" in json.load(f)
         for path in (hf_path, os.path.join(d, f"hyperfine-rg-{name}.json")):
             if os.path.exists(path):
                 with open(path) as f:
@@ -263,7 +302,7 @@ def load_tree(d: str) -> dict | None:
                 timeout = int(f.read().strip())
         n, mode, case = name.split("-")
         rows[name] = {"n": int(n), "mode": mode, "case": case, "median": med, "runs": runs,
-                      "rss": rss, "status": status, "rg_timeout": timeout,
+                      "rss": rss, "status": status, "rg_timeout": timeout, "rounds": rounds,
                       "rg_once": os.path.exists(os.path.join(d, f"hyperfine-rg-{name}.json"))}
     if not rows:
         return None
@@ -315,7 +354,12 @@ def cmd_write(argv: list[str]) -> int:
     L.append("")
     L.append("## Time (median)")
     L.append("")
-    L.append("vestige/floor and rg/floor side by side: each row is one hyperfine run of all its commands.")
+    if all(r["rounds"] for _, _, d in trees for r in d["rows"].values()):
+        L.append("vestige/floor and rg/floor side by side: each row's commands are timed in rounds, one run of "
+                 "each command per round (in reverse order every other round), so that the machine's drift "
+                 "reaches every command alike.")
+    else:
+        L.append("vestige/floor and rg/floor side by side: each row is one hyperfine run of all its commands.")
     L.append("")
     L.append("| data set | tree | tokens | mode | case | hits | floor | vestige | rg | vestige/floor | rg/floor | vestige/rg "
              "| floor -j1 | vestige -j1 | rg -j1 | vestige/floor -j1 | rg/floor -j1 | vestige/rg -j1 |")
@@ -420,7 +464,7 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     cmd, argv = sys.argv[1], sys.argv[2:]
-    return {"meta": cmd_meta, "counts": cmd_counts, "rss": cmd_rss, "write": cmd_write}[cmd](argv)
+    return {"meta": cmd_meta, "counts": cmd_counts, "merge": cmd_merge, "medians": cmd_medians, "rss": cmd_rss, "write": cmd_write}[cmd](argv)
 
 
 if __name__ == "__main__":

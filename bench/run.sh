@@ -15,13 +15,15 @@
 # for each rule file (token sets of 10, 100, 1,000 and 10,000 tokens; word and part mode;
 # case-sensitive and not): check that floor, vestige and rg see the same files, check that
 # vestige, vestige -j1 and (word mode) rg -o report exactly the manifest's number of hits, time
-# floor / vestige / rg (each also with one thread) with hyperfine, and take peak RSS with
+# floor / vestige / rg (each also with one thread) with hyperfine, in rounds of one run of each
+# command so that the machine's drift reaches them alike, and take peak RSS with
 # /usr/bin/time -v. Part mode has no ripgrep equivalent: rg is not run there. Any disagreement is
 # printed loudly and the script exits 1 at the end.
 #
 # Environment:
 #   VESTIGE_BIN   the vestige binary to use (skips building it)
-#   WARMUP RUNS   hyperfine warmup runs and timed runs (default 2 and 10)
+#   WARMUP RUNS   hyperfine warmup runs (before the first round) and rounds of timed runs
+#                 (default 2 and 10)
 #   SETS MODES CASES  restrict the rule files (default "10 100 1000 10000", "word part", "cs ci")
 #   RG_SLOW       seconds: when rg's check run takes longer, rg is timed once (no warmup) instead
 #                 of RUNS times (default 5)
@@ -197,6 +199,27 @@ peak_rss() {
   "$PY" "$BENCH/report.py" rss "${files[@]}"
 }
 
+# Times the commands (hyperfine `-n NAME COMMAND` pairs) in the tree TREE in RUNS rounds of one
+# run of each, in reverse order every other round and after WARMUP runs of each in the first,
+# so that the machine's drift reaches every command alike (hyperfine alone runs each command's
+# runs back to back); the rounds are merged into BASE.json, hyperfine's output kept in BASE.txt.
+time_in_rounds() {
+  local tree=$1 base=$2
+  shift 2
+  local forward=("$@") backward=() parts=() i
+  for ((i = ${#forward[@]} - 3; i >= 0; i -= 3)); do backward+=("${forward[@]:i:3}"); done
+  : >"$base.txt"
+  for ((i = 1; i <= RUNS; i++)); do
+    local order=("${forward[@]}") warmup=0
+    if ((i % 2 == 0)); then order=("${backward[@]}"); fi
+    if ((i == 1)); then warmup=$WARMUP; fi
+    (cd "$tree" && "$HYPERFINE" -N -i --warmup "$warmup" --runs 1 --output=pipe --style basic \
+      --export-json "$base.round-$i.json" "${order[@]}") >>"$base.txt" 2>&1 || return 1
+    parts+=("$base.round-$i.json")
+  done
+  "$PY" "$BENCH/report.py" merge "$base.json" "${parts[@]}" && rm -f "${parts[@]}"
+}
+
 bench_tree() {
   local ds=$1 size=$2
   local dir=$TREES/$ds/$size tree=$TREES/$ds/$size/tree out=$RESULTS/$ds/$size
@@ -265,7 +288,7 @@ bench_tree() {
           FAILURES=$((FAILURES + 1))
         fi
 
-        say "$ds/$size, $name: hyperfine (--warmup $WARMUP --runs $RUNS)"
+        say "$ds/$size, $name: hyperfine, $RUNS rounds (--warmup $WARMUP in the first)"
         local v="$VESTIGE check --config $cfg --root $tree --format short"
         # hyperfine -N splits these on spaces (no shell): no quoting needed, no path has a space.
         local r="$RG --no-config --no-require-git --no-ignore-global -g !vendor/ -g !storage/ $i_flag -n --column -w -F -f $toks ${ROOTS[*]}"
@@ -275,13 +298,13 @@ bench_tree() {
           rg_fast=1
           cmds+=(-n rg "$r" -n "rg -j1" "$r -j1")
         fi
-        if ! (cd "$tree" && "$HYPERFINE" -N -i --warmup "$WARMUP" --runs "$RUNS" --output=pipe \
-          --style basic --export-json "$out/hyperfine-$name.json" "${cmds[@]}") >"$out/hyperfine-$name.txt"; then
+        if time_in_rounds "$tree" "$out/hyperfine-$name" "${cmds[@]}"; then
+          "$PY" "$BENCH/report.py" medians "$out/hyperfine-$name.json"
+        else
           loud "TIMING FAILED $ds/$size $name: hyperfine could not run every command" \
             "$(tail -n 3 "$out/hyperfine-$name.txt")"
           FAILURES=$((FAILURES + 1))
         fi
-        grep -E '^(Benchmark|  Time)' "$out/hyperfine-$name.txt" || true
         if [[ $rg_run -eq 1 && $rg_fast -eq 0 ]]; then
           # rg is slow here: one timed run of each, no warmup beyond the check run above.
           local rg_cmds=(-n rg "$r")
