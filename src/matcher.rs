@@ -591,18 +591,20 @@ impl WordTable {
 /// Part-mode tokens made only of word bytes and `-`. Such a token can only match inside one
 /// compound run (a maximal run of `[A-Za-z0-9_-]`), from one part boundary of it to another, so
 /// each run's boundaries are found and the slices between them are looked up in the lexicon.
-/// A boundary where no token's first eight bytes (four for a token of four to seven bytes, all
-/// of a shorter one; case folded) stand is passed over at once: most parts of real code start
-/// no token. Where some may start, only the slices as long as a token with those first bytes (by
-/// their hash) are looked at. Eight bytes, not four, for the longer tokens: real code's parts
-/// share the first four bytes of real identifiers (`dele`, `acco`, `Curr`) too often.
+/// A boundary where no token's first four bytes (all of a shorter token; case folded) stand is
+/// passed over at once: most parts of real code start no token. Where some may start, only the
+/// slices as long as a token with those first bytes (by their hash) are looked at. From
+/// `OCTET_MIN_TOKENS` tokens on, the tokens of eight bytes or more are keyed by their first
+/// eight bytes instead: real code's parts share the first four bytes of that many real
+/// identifiers (`dele`, `acco`, `Curr`) too often for the filter's branch to be predicted.
 #[derive(Debug)]
 struct PartTable {
     lexicon: Lexicon,
-    /// The tokens of four to seven bytes, by their first four.
+    /// The tokens of four bytes or more (four to seven, with `octets`), by their first four.
     quads: Heads,
-    /// The tokens of eight bytes or more, by their first eight.
-    octets: Heads,
+    /// The tokens of eight bytes or more, by their first eight, for sets of `OCTET_MIN_TOKENS`
+    /// tokens or more.
+    octets: Option<Heads>,
     /// Bit `triple(head)` set for each token of three bytes, if any is.
     triples: Option<Box<StartBits>>,
     /// Bit `pair(head)` set for each token of two bytes, if any is.
@@ -615,38 +617,33 @@ struct PartTable {
 }
 
 /// The lengths of tokens by the hash (`fold_hash`) of their first bytes: a filter of the
-/// hashes' top bits, and the lengths of the tokens whose hashes share their top `SPAN_BITS`.
+/// hashes' top `START_BITS`, and the lengths of the tokens whose hashes share their top
+/// `SPAN_BITS`.
 #[derive(Debug)]
 struct Heads {
-    /// Bit `hash >> shift` set for each token's hash.
-    bits: Box<[u64]>,
-    /// 64 less the number of bits of the filter's index.
-    shift: u32,
+    /// Bit `hash >> (64 - START_BITS)` set for each token's hash.
+    bits: Box<StartBits>,
     /// `spans[hash >> (64 - SPAN_BITS)]`: the lengths of the tokens whose hashes start so, as
     /// `Spans`.
     spans: Box<[u64; 1 << SPAN_BITS]>,
 }
 
-/// Bits in a start filter per token, so that few boundaries without one of its tokens pass it
-/// (about one in fifty): at least `1 << START_BITS`, 32 KiB for 9,000 tokens.
-const HEAD_BITS_PER_TOKEN: usize = 16;
+/// The fewest tokens for which the part table keys the long ones by eight bytes. Measured on real
+/// code (bench/measured-by-hand.md, fifth pass): the second lookup costs 7% more time at 100
+/// tokens, as much as it saves at 200, and saves 10% at 300 and 21% at 1,000.
+const OCTET_MIN_TOKENS: usize = 200;
 
 impl Heads {
-    /// An empty set with room for `tokens` tokens.
-    fn new(tokens: usize) -> Self {
-        let bits = (tokens * HEAD_BITS_PER_TOKEN)
-            .next_power_of_two()
-            .clamp(1 << START_BITS, 1 << 23);
+    fn new() -> Self {
         Self {
-            bits: vec![0; bits / 64].into_boxed_slice(),
-            shift: 64 - bits.trailing_zeros(),
+            bits: Box::new([0; (1 << START_BITS) / 64]),
             spans: Box::new([0; 1 << SPAN_BITS]),
         }
     }
 
     /// Adds a token `len` bytes long whose first bytes hash to `hash`.
     fn add(&mut self, hash: u64, len: usize) {
-        let key = (hash >> self.shift) as usize;
+        let key = (hash >> (64 - START_BITS)) as usize;
         self.bits[key / 64] |= 1 << (key % 64);
         self.spans[(hash >> (64 - SPAN_BITS)) as usize] |= Spans::of(len);
     }
@@ -655,8 +652,11 @@ impl Heads {
     /// `present`).
     #[inline(always)]
     fn spans(&self, hash: u64, present: bool) -> u64 {
-        let hit = present && bit(&self.bits, (hash >> self.shift) as usize);
-        u64::from(hit).wrapping_neg() & self.spans[(hash >> (64 - SPAN_BITS)) as usize]
+        if present && bit(&self.bits[..], (hash >> (64 - START_BITS)) as usize) {
+            self.spans[(hash >> (64 - SPAN_BITS)) as usize]
+        } else {
+            0
+        }
     }
 }
 
@@ -702,8 +702,7 @@ impl Openers {
     }
 }
 
-/// Bits in the three-byte start filter, and the fewest in the others: a token's first bytes,
-/// case folded, hashed to one of them.
+/// Bits in each start filter: a token's first bytes, case folded, hashed to one of them.
 const START_BITS: u32 = 16;
 
 /// A start filter: `1 << START_BITS` bits.
@@ -752,22 +751,22 @@ fn bit(bits: &[u64], at: usize) -> bool {
 impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
         let table = || Box::new([0u64; (1 << START_BITS) / 64]);
-        let long = tokens.iter().filter(|t| t.token.len() >= 8).count();
-        let (mut quads, mut octets) = (Heads::new(tokens.len() - long), Heads::new(long));
+        let mut octets = (tokens.len() >= OCTET_MIN_TOKENS).then(Heads::new);
+        let mut quads = Heads::new();
         let (mut triples, mut pairs) = (None, None);
         let mut single = false;
         let mut openers = 0;
         for token in &tokens {
             openers |= Openers::of(token.token.as_bytes()[0], token.case_sensitive);
             let len = token.token.len();
-            match head(token.token.as_bytes()) {
-                (head, 8) => octets.add(fold_hash(head), len),
-                (head, 4..) => quads.add(fold_hash(head & 0xFFFF_FFFF), len),
-                (head, 3) => {
+            match (head(token.token.as_bytes()), &mut octets) {
+                ((head, 8), Some(octets)) => octets.add(fold_hash(head), len),
+                ((head, 4..), _) => quads.add(fold_hash(head & 0xFFFF_FFFF), len),
+                ((head, 3), _) => {
                     let key = triple(head as u32);
                     triples.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
-                (head, 2) => {
+                ((head, 2), _) => {
                     let key = pair(head as u32);
                     pairs.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
                 }
@@ -793,9 +792,11 @@ impl PartTable {
         let filter = |bits: &Option<Box<StartBits>>, key: usize, len: usize| {
             u64::from(bits.as_ref().is_some_and(|b| bit(&b[..], key))) << len
         };
-        let mut spans = u64::from(self.single) << 1
-            | self.octets.spans(fold_hash(eight), len == 8)
-            | self.quads.spans(fold_hash(u64::from(four)), len >= 4);
+        let mut spans =
+            u64::from(self.single) << 1 | self.quads.spans(fold_hash(u64::from(four)), len >= 4);
+        if let Some(octets) = &self.octets {
+            spans |= octets.spans(fold_hash(eight), len == 8);
+        }
         if len >= 3 {
             spans |= filter(&self.triples, triple(four), 3);
         }
