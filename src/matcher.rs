@@ -483,8 +483,10 @@ impl Lexicon {
         };
         for spec in tokens {
             table.lengths[spec.token.len()] = true;
-            let bit = sketch(spec.token.as_bytes()) & table.sketch_mask;
-            table.sketches[bit / 64] |= 1 << (bit % 64);
+            set_bit(
+                &mut table.sketches,
+                sketch(spec.token.as_bytes()) & table.sketch_mask,
+            );
             let (map, key) = if spec.case_sensitive {
                 (&mut table.exact, spec.token.into_bytes())
             } else {
@@ -522,8 +524,7 @@ impl Lexicon {
     /// Whether the sketch filter has the bit of `sketch`.
     #[inline(always)]
     fn passes(&self, sketch: usize) -> bool {
-        let bit = sketch & self.sketch_mask;
-        self.sketches[bit / 64] & (1 << (bit % 64)) != 0
+        bit(&self.sketches, sketch & self.sketch_mask)
     }
 
     /// Appends a hit for each active owner of the token equal to `run`, found at `start`. Called
@@ -636,15 +637,14 @@ const OCTET_MIN_TOKENS: usize = 200;
 impl Heads {
     fn new() -> Self {
         Self {
-            bits: Box::new([0; (1 << START_BITS) / 64]),
+            bits: no_start_bits(),
             spans: Box::new([0; 1 << SPAN_BITS]),
         }
     }
 
     /// Adds a token `len` bytes long whose first bytes hash to `hash`.
     fn add(&mut self, hash: u64, len: usize) {
-        let key = (hash >> (64 - START_BITS)) as usize;
-        self.bits[key / 64] |= 1 << (key % 64);
+        set_bit(&mut self.bits[..], (hash >> (64 - START_BITS)) as usize);
         self.spans[(hash >> (64 - SPAN_BITS)) as usize] |= Spans::of(len);
     }
 
@@ -708,6 +708,11 @@ const START_BITS: u32 = 16;
 /// A start filter: `1 << START_BITS` bits.
 type StartBits = [u64; (1 << START_BITS) / 64];
 
+/// A start filter with no bit set.
+fn no_start_bits() -> Box<StartBits> {
+    Box::new([0; (1 << START_BITS) / 64])
+}
+
 /// Entries of the part table's token lengths by start (`Heads::spans`), indexed by the top
 /// bits of their tokens' `fold_hash`: after the filter has passed, few tokens share an entry.
 const SPAN_BITS: u32 = 12;
@@ -719,14 +724,19 @@ fn fold_hash(head: u64) -> u64 {
     (head | 0x2020_2020_2020_2020).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// The `fold_hash` of the first four bytes of `head`, for the four-byte filter.
+fn quad(head: u64) -> u64 {
+    fold_hash(head & 0xFFFF_FFFF)
+}
+
 /// The bit of the three-byte filter for a token of the first three bytes of `head`.
-fn triple(head: u32) -> usize {
-    (fold_hash(u64::from(head & 0x00FF_FFFF)) >> (64 - START_BITS)) as usize
+fn triple(head: u64) -> usize {
+    (fold_hash(head & 0x00FF_FFFF) >> (64 - START_BITS)) as usize
 }
 
 /// The bit of the two-byte filter for a token of the first two bytes of `head`, case folded as
 /// in `fold_hash`: one bit per folded pair.
-fn pair(head: u32) -> usize {
+fn pair(head: u64) -> usize {
     (head & 0xFFFF | 0x2020) as usize
 }
 
@@ -748,9 +758,13 @@ fn bit(bits: &[u64], at: usize) -> bool {
     bits[at / 64] & (1 << (at % 64)) != 0
 }
 
+/// Sets bit `at` of `bits`.
+fn set_bit(bits: &mut [u64], at: usize) {
+    bits[at / 64] |= 1 << (at % 64);
+}
+
 impl PartTable {
     fn new(tokens: Vec<TokenSpec>) -> Option<Self> {
-        let table = || Box::new([0u64; (1 << START_BITS) / 64]);
         let mut octets = (tokens.len() >= OCTET_MIN_TOKENS).then(Heads::new);
         let mut quads = Heads::new();
         let (mut triples, mut pairs) = (None, None);
@@ -761,14 +775,15 @@ impl PartTable {
             let len = token.token.len();
             match (head(token.token.as_bytes()), &mut octets) {
                 ((head, 8), Some(octets)) => octets.add(fold_hash(head), len),
-                ((head, 4..), _) => quads.add(fold_hash(head & 0xFFFF_FFFF), len),
+                ((head, 4..), _) => quads.add(quad(head), len),
                 ((head, 3), _) => {
-                    let key = triple(head as u32);
-                    triples.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
+                    set_bit(
+                        &mut triples.get_or_insert_with(no_start_bits)[..],
+                        triple(head),
+                    );
                 }
                 ((head, 2), _) => {
-                    let key = pair(head as u32);
-                    pairs.get_or_insert_with(table)[key / 64] |= 1 << (key % 64);
+                    set_bit(&mut pairs.get_or_insert_with(no_start_bits)[..], pair(head));
                 }
                 _ => single = true,
             }
@@ -788,20 +803,18 @@ impl PartTable {
     #[inline(always)]
     fn spans(&self, rest: &[u8]) -> u64 {
         let (eight, len) = head(rest);
-        let four = eight as u32;
         let filter = |bits: &Option<Box<StartBits>>, key: usize, len: usize| {
             u64::from(bits.as_ref().is_some_and(|b| bit(&b[..], key))) << len
         };
-        let mut spans =
-            u64::from(self.single) << 1 | self.quads.spans(fold_hash(u64::from(four)), len >= 4);
+        let mut spans = u64::from(self.single) << 1 | self.quads.spans(quad(eight), len >= 4);
         if let Some(octets) = &self.octets {
             spans |= octets.spans(fold_hash(eight), len == 8);
         }
         if len >= 3 {
-            spans |= filter(&self.triples, triple(four), 3);
+            spans |= filter(&self.triples, triple(eight), 3);
         }
         if len >= 2 {
-            spans |= filter(&self.pairs, pair(four), 2);
+            spans |= filter(&self.pairs, pair(eight), 2);
         }
         spans
     }

@@ -214,6 +214,8 @@ fn open(path: &Path) -> io::Result<File> {
 /// regular file holds what it reports; one that reports 0 or a multiple of the page size
 /// (`/proc` and `/sys` files, some FUSE and network file systems) is read until the end, since
 /// such sizes can be made up. The buffer only ever grows, so its bytes are zeroed once.
+/// bench/floor reads files the same way (its yardstick must make the same system calls): change
+/// both together.
 fn read_to_end(file: &mut File, len: u64, limit: u64, buffer: &mut Vec<u8>) -> io::Result<usize> {
     let len = usize::try_from(len).map_err(io::Error::other)?;
     let trusted = len % PAGE != 0;
