@@ -1290,8 +1290,9 @@ mod tests {
 
     /// Hits of `specs` on `text` with rules `active`, as (start, end, rule, needle). The engines
     /// run: the automaton alone; with enough filler identifiers to use the word table, or the
-    /// part table; and split over two automatons, the specs' first token in the first with
-    /// fillers and the rest in the second. They must agree.
+    /// part table (with its four-byte start filter only, and with enough fillers for the
+    /// eight-byte one too); and split over two automatons, the specs' first token in the first
+    /// with fillers and the rest in the second. They must agree.
     fn hits_with(
         specs: &[TokenSpec],
         regexes: &[RegexSpec],
@@ -1313,21 +1314,28 @@ mod tests {
                 ..token(0, 1000 + i, &format!("Zq{i}Filler"))
             })
         };
-        for bounds in [Bounds::Word, Bounds::Part] {
+        for (bounds, count) in [
+            (Bounds::Word, SPLIT_MAX_PATTERNS + 1),
+            (Bounds::Part, SPLIT_MAX_PATTERNS + 1),
+            (Bounds::Part, OCTET_MIN_TOKENS),
+        ] {
             let padded = Matcher::new(
                 specs
                     .iter()
                     .cloned()
-                    .chain(fillers(bounds, 0..SPLIT_MAX_PATTERNS + 1))
+                    .chain(fillers(bounds, 0..count))
                     .collect(),
                 regexes.to_vec(),
             );
             let padded = padded.unwrap();
-            let table = match bounds {
-                Bounds::Part => padded.parts.is_some(),
+            let table = match (bounds, &padded.parts) {
+                (Bounds::Part, Some(parts)) => {
+                    parts.octets.is_some() == (count >= OCTET_MIN_TOKENS)
+                }
+                (Bounds::Part, None) => false,
                 _ => padded.words.is_some(),
             };
-            assert!(table, "{bounds:?} fillers make a table");
+            assert!(table, "{count} {bounds:?} fillers make their table");
             assert_eq!(
                 run(&padded),
                 expected,
